@@ -1,0 +1,56 @@
+"""Every error a user can see, with its message, in one place (as spaCy's ``errors.py``).
+
+Commands catch :class:`KgraphError` at the edge and print ``str(error)`` as one
+line with a non-zero exit; nothing else should reach the user as a traceback.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Errors(str, Enum):
+    """Message templates, formatted with keyword arguments."""
+
+    E001 = "no such file or folder: {path}"
+    E002 = "{path}: the file is empty"
+    E003 = "{path}: binary content, not a text document"
+    E004 = "{path}: unsupported file type '{suffix}' (expected one of {supported})"
+    E005 = "{path}: cannot detect the text encoding"
+    E006 = "{path}: cannot read the document: {reason}"
+    E007 = "no documents found in {paths}"
+    E008 = "{path}: permission denied"
+    E010 = "no built graph at {path}; run 'kgraph build' first"
+    E011 = "{path} is not a kgraph store"
+    E012 = "cannot write the output to {path}: {reason}"
+    E020 = "SPARQL query failed: {reason}"
+    E021 = "no query given: pass a QUERY or --file F.rq"
+    E022 = "unknown query '{name}'"
+    E023 = "SPARQL endpoint {url} failed: {reason}"
+    E030 = "no gold files (*.jsonl) in {path}"
+    E031 = "{path}:{line}: invalid gold record: {reason}"
+    E040 = "ontology file not found: {path}"
+    E041 = "invalid date '{value}': expected YYYY, YYYY-MM or YYYY-MM-DD"
+
+    def format(self, *args: object, **kwargs: object) -> str:  # type: ignore[override]
+        return f"[{self.name}] " + str(self.value).format(*args, **kwargs)
+
+
+class KgraphError(Exception):
+    """An error meant for the user: its text is one clear line.
+
+    >>> str(KgraphError(Errors.E001, path="x.txt"))
+    '[E001] no such file or folder: x.txt'
+    """
+
+    def __init__(self, error: Errors, **kwargs: object) -> None:
+        self.code = error.name
+        super().__init__(error.format(**kwargs))
+
+
+class InputError(KgraphError):
+    """A source document that cannot be read."""
+
+
+class StoreError(KgraphError):
+    """A graph store that is missing, unreadable or failed a query."""

@@ -1,0 +1,200 @@
+"""The frozen records that the pipeline's stages hand to each other.
+
+Data flows one way::
+
+    read (Document) -> normalise (NormalisedText) -> segment (Unit)
+    -> recognise (Mention) -> extract (Happening) -> resolve (Entity, Event)
+    -> graph (RDF) -> store -> query / analyse / view
+
+Every record is immutable so that a stage can never change what an earlier
+stage saw; offsets always count characters (code points).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Literal
+
+EntityType = Literal["person", "place", "org"]
+PlaceKind = Literal["city", "region", "country"]
+HappeningType = Literal["visit", "video_meeting", "agreement", "event"]
+Direction = Literal["inbound", "outbound", "local"]
+AgreementKind = Literal[
+    "sister_city",
+    "friendship_city",
+    "partner_city",
+    "mou",
+    "loi",
+    "declaration",
+    "sister_school",
+]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file as read from disk: its original text is never altered.
+
+    ``doc_id`` is stable across builds because it comes from the file name.
+    """
+
+    doc_id: str
+    name: str
+    path: str
+    text: str
+    media_type: str = "text/plain"
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """Cleaned text plus a map from each of its characters back to the original.
+
+    ``offsets[i]`` is the index in the original text of normalised character
+    ``i``; ``offsets[len(text)]`` is the original length, so that an end offset
+    maps too.
+
+    >>> n = NormalisedText("ab", (0, 2, 3))
+    >>> n.to_original(0, 2)
+    (0, 3)
+    >>> n.to_original(1, 2)
+    (2, 3)
+    """
+
+    text: str
+    offsets: tuple[int, ...]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised ``[start, end)`` span onto the original text."""
+        if end <= start:
+            pos = self.offsets[start]
+            return pos, pos
+        # The end maps to just after the original position of the last character,
+        # so that characters dropped after it (a joined line break) stay outside.
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def to_normalised(self, original: int) -> int:
+        """Index of the first normalised character at or after an original offset."""
+        return bisect_right(self.offsets, original - 1) if original > 0 else 0
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit of extraction: one numbered item (or paragraph) with its section path.
+
+    ``start``/``end`` are offsets into the document's normalised text; ``text``
+    is that slice, kept for convenience.
+    """
+
+    doc_id: str
+    index: int
+    section: tuple[str, ...]
+    marker: str
+    start: int
+    end: int
+    text: str
+    heading: str = ""
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """A calendar span, each end an ISO prefix: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
+    >>> DateSpan("2023-01-13", "2023-01-15").start
+    '2023-01-13'
+    """
+
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A recognised name in the normalised text of one document.
+
+    ``key`` is the canonical name it resolves to in the gazetteer (or the
+    surface form when the name is unknown); ``country`` and ``kind`` come from
+    the gazetteer for places and organisations.
+    """
+
+    label: Literal["PERSON", "PLACE", "ORG", "TITLE", "DATE", "KAOHSIUNG"]
+    text: str
+    start: int
+    end: int
+    key: str = ""
+    latin: str | None = None
+    country: str | None = None
+    kind: str | None = None
+    wikidata: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact came from: character offsets into the *original* file."""
+
+    doc: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class PartyRef:
+    """A party (place or organisation) as one happening names it."""
+
+    key: str
+    type: EntityType
+    names: tuple[str, ...]
+    country: str | None = None
+    kind: str | None = None
+    wikidata: str | None = None
+    latin: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person as one happening names them, with the title used there."""
+
+    name: str
+    latin: str | None = None
+    title: str | None = None
+    of: str | None = None
+
+
+@dataclass(frozen=True)
+class VisitRel:
+    """One visiting relation: the visitor party goes to (or calls on) the host party."""
+
+    visitor: PartyRef
+    host: PartyRef
+    direction: Direction
+    visitor_persons: tuple[PersonRef, ...] = ()
+    host_persons: tuple[PersonRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgreementRel:
+    """A signed document: its kind, its parties and who signed it."""
+
+    kind: AgreementKind
+    parties: tuple[PartyRef, ...]
+    signatories: tuple[PersonRef, ...] = ()
+    witnesses: tuple[PersonRef, ...] = ()
+    title: str | None = None
+    ordinal: int | None = None
+
+
+@dataclass(frozen=True)
+class Happening:
+    """What one unit of one report says happened: the output of extraction."""
+
+    doc_id: str
+    type: HappeningType
+    date: DateSpan | None
+    source: Source
+    title: str = ""
+    visits: tuple[VisitRel, ...] = ()
+    agreements: tuple[AgreementRel, ...] = ()
+    participants: tuple[PartyRef, ...] = ()
+    persons: tuple[PersonRef, ...] = ()
+    parties: tuple[PartyRef, ...] = ()
+    mentions: tuple[tuple[Mention, Source], ...] = field(default=(), compare=False)
