@@ -1,0 +1,870 @@
+"""One small facade over the graph store, as kglab does: the rest of kgraph never touches
+pyoxigraph or HTTP directly.
+
+Two implementations answer the same :class:`GraphStore` interface:
+
+* :class:`EmbeddedStore`: a pyoxigraph (RocksDB) store on disk, the output of ``kgraph build``;
+* :class:`RemoteStore`: a SPARQL 1.1 endpoint (Protocol + Graph Store HTTP Protocol), over
+  :mod:`urllib` only; :meth:`RemoteStore.for_oxigraph` fits ``oxigraph serve``.
+
+Both return SELECT results as plain rows (IRIs and literals as ``str``, integers as ``int``,
+decimals and doubles as ``float``, unbound as ``None``) and query the *union* of the named graphs
+as the default graph, so queries need no ``GRAPH`` clause.
+
+Query parameters (``bindings``) are never pasted into the query text: each value becomes an
+RDF term escaped by pyoxigraph and is joined in through a ``VALUES`` block at the top of the
+``WHERE`` group (see :func:`values_clause` and :func:`bind_query`).
+
+The build folder layout (``OUT/store/`` plus exports beside it) is named here only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import urllib.error
+import urllib.parse
+import urllib.request
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+
+import pyoxigraph as ox
+
+from kgraph.errors import Errors, StoreError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+    import rdflib
+
+__all__ = [
+    "GRAPH_FILE",
+    "MANIFEST_FILE",
+    "STORE_DIR",
+    "BindingValue",
+    "EmbeddedStore",
+    "GraphStore",
+    "RemoteStore",
+    "Row",
+    "Value",
+    "atomic_output",
+    "bind_query",
+    "open_store",
+    "to_term",
+    "values_clause",
+]
+
+# Build folder layout: OUT/store/ (pyoxigraph), OUT/graph.trig, OUT/manifest.json.
+STORE_DIR = "store"
+GRAPH_FILE = "graph.trig"
+MANIFEST_FILE = "manifest.json"
+
+Value = str | int | float | None
+Row = dict[str, Value]
+BindingValue = str | int | float | ox.NamedNode | ox.Literal
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER_TYPES = frozenset(
+    _XSD + name
+    for name in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+)
+_FLOAT_TYPES = frozenset({_XSD + "decimal", _XSD + "double", _XSD + "float"})
+_BOOLEAN_TYPE = _XSD + "boolean"
+_IRI_STRING = re.compile(r"^(?:https?://|urn:)\S+$")
+
+# Formats accepted for graph data (triples) and for dumps.
+_TRIPLE_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
+    "turtle": (ox.RdfFormat.TURTLE, "text/turtle"),
+    "ttl": (ox.RdfFormat.TURTLE, "text/turtle"),
+    "ntriples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+    "n-triples": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+    "nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+}
+_DATASET_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
+    "trig": (ox.RdfFormat.TRIG, "application/trig"),
+    "nquads": (ox.RdfFormat.N_QUADS, "application/n-quads"),
+    "n-quads": (ox.RdfFormat.N_QUADS, "application/n-quads"),
+    "nq": (ox.RdfFormat.N_QUADS, "application/n-quads"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+    "json-ld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+}
+DUMP_FORMATS = ("trig", "nquads", "turtle", "ntriples", "jsonld")
+
+
+# --------------------------------------------------------------------------- bindings
+
+
+def to_term(value: BindingValue) -> ox.NamedNode | ox.Literal:
+    """The RDF term for one binding value.
+
+    ``int``/``float``/``bool`` become typed literals; a ``str`` that is an absolute
+    ``http(s):`` or ``urn:`` IRI becomes an IRI (so IRIs read from result rows can be bound
+    back), any other ``str`` a plain ``xsd:string`` literal. Pass an rdflib ``URIRef`` or
+    ``Literal`` (or a pyoxigraph term) to be explicit, e.g. for a language-tagged label.
+
+    >>> str(to_term("https://w3id.org/kgraph/id/taipei"))
+    '<https://w3id.org/kgraph/id/taipei>'
+    >>> str(to_term('say "hi"'))
+    '"say \\\\"hi\\\\""'
+    >>> str(to_term(3))
+    '"3"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    """
+    if isinstance(value, ox.NamedNode | ox.Literal):
+        return value
+    if isinstance(value, bool | int | float):
+        return ox.Literal(value)
+    if not isinstance(value, str):
+        raise TypeError(f"cannot bind a {type(value).__name__}: use str, int or float")
+    if type(value) is not str:  # an rdflib term is a str subclass
+        from rdflib.term import BNode, URIRef
+        from rdflib.term import Literal as RdflibLiteral
+
+        if isinstance(value, URIRef):
+            return ox.NamedNode(str(value))
+        if isinstance(value, RdflibLiteral):
+            if value.language:
+                return ox.Literal(str(value), language=value.language)
+            if value.datatype is not None:
+                return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
+            return ox.Literal(str(value))
+        if isinstance(value, BNode):
+            raise TypeError("cannot bind a blank node")
+    if _IRI_STRING.match(value):
+        with contextlib.suppress(ValueError):
+            return ox.NamedNode(value)
+    return ox.Literal(str(value))
+
+
+def values_clause(bindings: Mapping[str, BindingValue]) -> str:
+    """A one-row SPARQL ``VALUES`` block for ``bindings``, every term escaped by pyoxigraph.
+
+    >>> print(values_clause({"name": 'x" } ; DROP ALL ; #', "n": 2}))
+    VALUES (?name ?n) { ("x\\" } ; DROP ALL ; #" "2"^^<http://www.w3.org/2001/XMLSchema#integer>) }
+    >>> values_clause({"bad name": "x"})
+    Traceback (most recent call last):
+    ...
+    ValueError: invalid variable name 'bad name'
+    """
+    names = []
+    for name in bindings:
+        try:
+            names.append(str(ox.Variable(name)))
+        except ValueError:
+            raise ValueError(f"invalid variable name {name!r}") from None
+    terms = [str(to_term(value)) for value in bindings.values()]
+    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+
+
+_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_WORD = re.compile(r"[A-Za-z_:][\w\-.:]*")
+_VARNAME = re.compile(r"[\w\u00b7\u0300-\u036f\u203f-\u2040]+")
+
+
+def _scan(query: str) -> tuple[tuple[int, int] | None, set[str]]:
+    """Lex just enough SPARQL to find the top-level WHERE group.
+
+    Returns (offsets of that group's ``{`` and ``}``, or None; the names of all variables).
+    Strings, IRIs and comments are skipped, so braces or keywords inside them do not count.
+    """
+    groups: list[tuple[int, int, bool]] = []  # top-level groups: (open, close, after WHERE)
+    where_seen = False
+    depth = 0
+    opened = 0
+    variables: set[str] = set()
+    i, n = 0, len(query)
+    while i < n:
+        c = query[i]
+        if c == "#":
+            end = query.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif c in "\"'":
+            quote = c * 3 if query.startswith(c * 3, i) else c
+            i += len(quote)
+            while i < n and not query.startswith(quote, i):
+                i += 2 if query[i] == "\\" else 1
+            i += len(quote)
+        elif c == "<" and (m := _IRIREF.match(query, i)):
+            i = m.end()
+        elif c in "?$" and (m := _VARNAME.match(query, i + 1)):
+            variables.add(m.group())
+            i = m.end()
+        elif c.isalpha() or c in "_:":
+            m = _WORD.match(query, i)
+            assert m is not None
+            if depth == 0 and m.group().upper() == "WHERE":
+                where_seen = True
+            i = m.end()
+        else:
+            if c == "{":
+                if depth == 0:
+                    opened = i
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    groups.append((opened, i, where_seen))
+            i += 1
+    chosen = next(((o, c) for o, c, w in groups if w), None)
+    if chosen is None and groups:
+        chosen = groups[0][:2]
+    return chosen, variables
+
+
+def bind_query(query: str, bindings: Mapping[str, BindingValue] | None) -> str:
+    """``query`` with ``bindings`` joined in by a ``VALUES`` block opening its WHERE group.
+
+    The block sits inside the top-level group, so the values also constrain aggregates and
+    ``FILTER``s of that group; every bound name must be a variable of the query.
+
+    >>> print(bind_query("SELECT ?s WHERE { ?s ?p ?name }", {"name": "Taipei"}))
+    SELECT ?s WHERE { VALUES (?name) { ("Taipei") } ?s ?p ?name }
+    >>> bind_query("SELECT ?s WHERE { ?s ?p ?o }", {"nmae": "x"})
+    Traceback (most recent call last):
+    ...
+    kgraph.errors.StoreError: [E020] SPARQL query failed: the query has no variable ?nmae to bind
+    """
+    if not bindings:
+        return query
+    group, variables = _scan(query)
+    for name in bindings:
+        if name not in variables:
+            raise StoreError(Errors.E020, reason=f"the query has no variable ?{name} to bind")
+    if group is None:
+        raise StoreError(Errors.E020, reason="cannot bind values: the query has no WHERE group")
+    try:
+        values = values_clause(bindings)
+    except (TypeError, ValueError) as exc:
+        raise StoreError(Errors.E020, reason=str(exc)) from None
+    start, end = group
+    body = query[start + 1 : end]
+    if re.match(r"\s*select\b", body, re.IGNORECASE):
+        # WHERE { SELECT ... }: a sub-select must be alone in its group, so wrap it.
+        body = f" {{{body}}} "
+    return f"{query[: start + 1]} {values}{body}{query[end:]}"
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _plain(kind: str, value: str, datatype: str | None) -> Value:
+    """A plain Python value for an RDF term given as (kind, lexical value, datatype)."""
+    if kind == "bnode":
+        return "_:" + value
+    if kind == "literal" and datatype:
+        try:
+            if datatype in _INTEGER_TYPES:
+                return int(value)
+            if datatype in _FLOAT_TYPES:
+                return float(value)
+        except ValueError:
+            return value
+        if datatype == _BOOLEAN_TYPE:
+            return value in ("true", "1")
+    return value
+
+
+def _from_ox(term: Any) -> Value:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return _plain("bnode", term.value, None)
+    if isinstance(term, ox.Literal):
+        return _plain("literal", term.value, term.datatype.value)
+    return str(term)  # an RDF-star triple
+
+
+def _from_json(term: Mapping[str, Any] | None) -> Value:
+    if term is None:
+        return None
+    kind = term.get("type", "literal")
+    if kind == "uri":
+        return str(term["value"])
+    if kind == "triple":
+        return json.dumps(term["value"])
+    if kind == "typed-literal":  # SPARQL 1.0 JSON
+        kind = "literal"
+    return _plain(kind, str(term["value"]), term.get("datatype"))
+
+
+def _triple_format(format: str) -> tuple[ox.RdfFormat, str]:
+    try:
+        return _TRIPLE_FORMATS[format.lower()]
+    except KeyError:
+        raise ValueError(
+            f"unsupported graph data format {format!r} (use turtle or ntriples)"
+        ) from None
+
+
+# --------------------------------------------------------------------------- interface
+
+
+class GraphStore(ABC):
+    """What every graph store answers; use it as a context manager to close it."""
+
+    #: where the store lives (a folder or a URL), for messages
+    location: str
+    read_only: bool
+
+    # -- queries
+
+    def select(self, query: str, bindings: Mapping[str, BindingValue] | None = None) -> list[Row]:
+        """Rows of a SELECT query; every projected variable is a key (``None`` if unbound)."""
+        return self._select(bind_query(query, bindings))[1]
+
+    def select_frame(
+        self, query: str, bindings: Mapping[str, BindingValue] | None = None
+    ) -> pandas.DataFrame:
+        """The rows of :meth:`select` as a pandas DataFrame (columns in projection order)."""
+        import pandas
+
+        variables, rows = self._select(bind_query(query, bindings))
+        return pandas.DataFrame.from_records(rows, columns=variables)
+
+    def ask(self, query: str, bindings: Mapping[str, BindingValue] | None = None) -> bool:
+        """The answer of an ASK query."""
+        return self._ask(bind_query(query, bindings))
+
+    @abstractmethod
+    def construct(self, query: str) -> bytes:
+        """The graph built by a CONSTRUCT (or DESCRIBE) query, as Turtle."""
+
+    @abstractmethod
+    def _select(self, query: str) -> tuple[list[str], list[Row]]: ...
+
+    @abstractmethod
+    def _ask(self, query: str) -> bool: ...
+
+    # -- graphs
+
+    @abstractmethod
+    def graphs(self) -> list[str]:
+        """The named graph IRIs, sorted."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """The number of quads (default graph and named graphs)."""
+
+    @abstractmethod
+    def replace_graph(self, graph_iri: str, data: bytes | str, format: str = "turtle") -> None:
+        """Drop the named graph ``graph_iri`` and load ``data`` (Turtle or N-Triples) into it."""
+
+    @abstractmethod
+    def drop_graph(self, graph_iri: str) -> None:
+        """Remove a named graph (no error if it does not exist)."""
+
+    @abstractmethod
+    def dump(self, path: Path, format: str = "trig") -> None:
+        """Write the store: 'trig', 'nquads', 'jsonld' (all graphs) or 'turtle', 'ntriples'
+        (the union of all graphs as one graph)."""
+
+    # -- life cycle
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release the store."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(Errors.E012, path=self.location, reason="the store is open read-only")
+
+    def __repr__(self) -> str:
+        mode = "read-only" if self.read_only else "read-write"
+        return f"{type(self).__name__}({self.location!r}, {mode})"
+
+
+def _graph_node(graph_iri: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(graph_iri)
+    except ValueError as exc:
+        raise StoreError(Errors.E020, reason=f"invalid graph IRI {graph_iri!r}: {exc}") from None
+
+
+def _check_dump_format(format: str) -> str:
+    name = format.lower()
+    if name in _DATASET_FORMATS or name in _TRIPLE_FORMATS:
+        return name
+    raise ValueError(f"unsupported dump format {format!r} (use one of {', '.join(DUMP_FORMATS)})")
+
+
+_UNION_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+# --------------------------------------------------------------------------- embedded
+
+
+class EmbeddedStore(GraphStore):
+    """A pyoxigraph store in the folder ``path``.
+
+    The folder must hold a store already (:class:`StoreError` E010 if it does not exist, E011
+    if it is not a store) unless ``create=True``, which makes a new store in a missing or empty
+    folder. Only one read-write instance may use a folder at a time (RocksDB lock); a
+    read-only instance must not be opened while another process writes the folder.
+    """
+
+    def __init__(self, path: Path | str, read_only: bool = False, *, create: bool = False) -> None:
+        path = Path(path)
+        self.path = path
+        self.location = str(path)
+        self.read_only = read_only
+        is_store = (path / "CURRENT").is_file()
+        if create and read_only:
+            raise ValueError("cannot create a read-only store")
+        if not path.exists():
+            if not create:
+                raise StoreError(Errors.E010, path=path)
+        elif not path.is_dir() or not (is_store or (create and not any(path.iterdir()))):
+            raise StoreError(Errors.E011, path=path)
+        try:
+            if read_only:
+                self._store: ox.Store | None = ox.Store.read_only(str(path))
+            else:
+                if create:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                reason = "the store is in use by another writer"
+                raise StoreError(Errors.E012, path=path, reason=reason) from None
+            raise StoreError(Errors.E011, path=path) from exc
+
+    @property
+    def store(self) -> ox.Store:
+        """The pyoxigraph store (for kgraph's own loaders; prefer the facade methods)."""
+        if self._store is None:
+            raise StoreError(Errors.E020, reason=f"the store at {self.path} is closed")
+        return self._store
+
+    def _query(self, query: str) -> Any:
+        try:
+            return self.store.query(query, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise StoreError(Errors.E020, reason=str(exc).splitlines()[0]) from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise StoreError(Errors.E020, reason=str(exc)) from exc
+
+    def _select(self, query: str) -> tuple[list[str], list[Row]]:
+        result = self._query(query)
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError(Errors.E020, reason="not a SELECT query")
+        variables = [v.value for v in result.variables]
+        try:  # materialise now: a live result keeps the store (and its lock) alive
+            rows = [{v: _from_ox(solution[v]) for v in variables} for solution in result]
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(Errors.E020, reason=str(exc)) from exc
+        return variables, rows
+
+    def _ask(self, query: str) -> bool:
+        result = self._query(query)
+        if not isinstance(result, ox.QueryBoolean):
+            raise StoreError(Errors.E020, reason="not an ASK query")
+        return bool(result)
+
+    def construct(self, query: str) -> bytes:
+        result = self._query(query)
+        if not isinstance(result, ox.QueryTriples):
+            raise StoreError(Errors.E020, reason="not a CONSTRUCT or DESCRIBE query")
+        data = result.serialize(format=ox.RdfFormat.TURTLE)
+        assert data is not None
+        return data
+
+    def graphs(self) -> list[str]:
+        return sorted(str(_from_ox(g)) for g in self.store.named_graphs())
+
+    def count(self) -> int:
+        return len(self.store)
+
+    def replace_graph(self, graph_iri: str, data: bytes | str, format: str = "turtle") -> None:
+        """Drop and bulk-load one named graph.
+
+        The bulk loader is not transactional: if ``data`` is invalid the graph is left empty
+        (and :class:`StoreError` E012 is raised), never half loaded.
+        """
+        self._check_writable()
+        rdf_format, _ = _triple_format(format)
+        graph = _graph_node(graph_iri)
+        store = self.store
+        try:
+            store.remove_graph(graph)
+            store.add_graph(graph)
+            store.bulk_load(input=data, format=rdf_format, to_graph=graph)
+        except (SyntaxError, OSError, RuntimeError) as exc:
+            with contextlib.suppress(OSError, RuntimeError):
+                store.clear_graph(graph)
+            reason = f"cannot load graph <{graph_iri}>: {exc}"
+            raise StoreError(Errors.E012, path=self.path, reason=reason) from None
+
+    def drop_graph(self, graph_iri: str) -> None:
+        self._check_writable()
+        try:
+            self.store.remove_graph(_graph_node(graph_iri))
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(Errors.E012, path=self.path, reason=str(exc)) from exc
+
+    def dump(self, path: Path, format: str = "trig") -> None:
+        name = _check_dump_format(format)
+        try:
+            if name in _DATASET_FORMATS:
+                self.store.dump(str(path), _DATASET_FORMATS[name][0])
+            else:
+                triples = self._query(_UNION_TRIPLES)
+                triples.serialize(str(path), _TRIPLE_FORMATS[name][0])
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(Errors.E012, path=path, reason=str(exc)) from exc
+
+    def flush(self) -> None:
+        """Make sure every write is on disk (also done by :meth:`close`)."""
+        if self._store is not None and not self.read_only:
+            self._store.flush()
+
+    def optimize(self) -> None:
+        """Compact the store after a big load (worth it once at the end of a build)."""
+        self._check_writable()
+        self.store.optimize()
+
+    def rdflib_graph(self) -> rdflib.Dataset:
+        """An rdflib ``Dataset`` over this same store (through oxrdflib), for code that wants
+        the rdflib API; its default graph is the union of the named graphs.
+
+        It shares the open pyoxigraph store (RocksDB allows one writer per folder), so it keeps
+        the store open after :meth:`close` until it is itself garbage collected.
+        """
+        from oxrdflib import OxigraphStore
+        from rdflib import Dataset
+
+        return Dataset(store=OxigraphStore(store=self.store), default_union=True)
+
+    def close(self) -> None:
+        """Flush and release the store (pyoxigraph closes it once nothing refers to it)."""
+        if self._store is not None:
+            with contextlib.suppress(OSError, RuntimeError):
+                self.flush()
+            self._store = None
+
+
+# --------------------------------------------------------------------------- remote
+
+
+class RemoteStore(GraphStore):
+    """A SPARQL 1.1 endpoint: queries by the SPARQL Protocol (POST), graph loads by the Graph
+    Store HTTP Protocol at ``gsp_url`` (or SPARQL Update at ``update_url`` if there is none).
+
+    ``union_default_graph`` adds Oxigraph's ``union-default-graph`` URL parameter to queries,
+    so that they see all the named graphs like the embedded store does.
+    """
+
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        timeout: float = 30,
+        *,
+        union_default_graph: bool = False,
+        read_only: bool = False,
+    ) -> None:
+        self.query_url = query_url
+        self.update_url = update_url
+        self.gsp_url = gsp_url
+        self.timeout = timeout
+        self.union_default_graph = union_default_graph
+        self.read_only = read_only
+        self.location = query_url
+
+    @classmethod
+    def for_oxigraph(cls, base_url: str, timeout: float = 30, *, read_only: bool = False) -> Self:
+        """The endpoints of ``oxigraph serve`` at ``base_url``: /query, /update and /store.
+
+        >>> RemoteStore.for_oxigraph("http://localhost:7878/").gsp_url
+        'http://localhost:7878/store'
+        """
+        base = base_url.rstrip("/")
+        return cls(
+            f"{base}/query",
+            f"{base}/update",
+            f"{base}/store",
+            timeout,
+            union_default_graph=True,
+            read_only=read_only,
+        )
+
+    # -- HTTP
+
+    def _request(
+        self,
+        url: str,
+        *,
+        method: str = "GET",
+        data: bytes | None = None,
+        content_type: str | None = None,
+        accept: str | None = None,
+        missing_ok: bool = False,
+    ) -> bytes:
+        headers = {"User-Agent": "kgraph"}
+        if content_type:
+            headers["Content-Type"] = content_type
+        if accept:
+            headers["Accept"] = accept
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body: bytes = response.read()
+                return body
+        except urllib.error.HTTPError as exc:
+            if missing_ok and exc.code == 404:
+                return b""
+            detail = exc.read().decode("utf-8", "replace").strip().splitlines()
+            reason = f"HTTP {exc.code} {exc.reason}" + (f": {detail[0][:300]}" if detail else "")
+        except urllib.error.URLError as exc:
+            reason = str(exc.reason)
+        except TimeoutError:
+            reason = f"no answer within {self.timeout:g} s"
+        except OSError as exc:
+            reason = str(exc)
+        raise StoreError(Errors.E023, url=url, reason=reason)
+
+    def _post_query(self, query: str, accept: str, *, union: bool = True) -> bytes:
+        url = self.query_url
+        if union and self.union_default_graph:
+            url += ("&" if "?" in url else "?") + "union-default-graph"
+        data = query.encode("utf-8")
+        return self._request(
+            url,
+            method="POST",
+            data=data,
+            content_type="application/sparql-query; charset=utf-8",
+            accept=accept,
+        )
+
+    def _results(self, query: str, *, union: bool = True) -> dict[str, Any]:
+        body = self._post_query(query, "application/sparql-results+json", union=union)
+        try:
+            results = json.loads(body)
+            if not isinstance(results, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as exc:
+            reason = f"invalid SPARQL JSON results: {exc}"
+            raise StoreError(Errors.E023, url=self.query_url, reason=reason) from None
+        return results
+
+    def _update(self, update: str) -> None:
+        if not self.update_url:
+            reason = "no graph store or update endpoint is configured"
+            raise StoreError(Errors.E023, url=self.query_url, reason=reason)
+        self._request(
+            self.update_url,
+            method="POST",
+            data=update.encode("utf-8"),
+            content_type="application/sparql-update; charset=utf-8",
+        )
+
+    def _gsp(self, graph_iri: str) -> str:
+        assert self.gsp_url is not None
+        sep = "&" if "?" in self.gsp_url else "?"
+        return f"{self.gsp_url}{sep}{urllib.parse.urlencode({'graph': graph_iri})}"
+
+    # -- queries
+
+    def _select(self, query: str, *, union: bool = True) -> tuple[list[str], list[Row]]:
+        results = self._results(query, union=union)
+        try:
+            variables = [str(v) for v in results["head"]["vars"]]
+            bindings = results["results"]["bindings"]
+            rows = [{v: _from_json(b.get(v)) for v in variables} for b in bindings]
+        except (KeyError, TypeError, AttributeError):
+            reason = "the answer is not SELECT results"
+            raise StoreError(Errors.E023, url=self.query_url, reason=reason) from None
+        return variables, rows
+
+    def _ask(self, query: str) -> bool:
+        results = self._results(query)
+        if "boolean" not in results:
+            raise StoreError(
+                Errors.E023, url=self.query_url, reason="the answer is not ASK results"
+            )
+        return bool(results["boolean"])
+
+    def construct(self, query: str) -> bytes:
+        return self._post_query(query, "text/turtle")
+
+    # -- graphs
+
+    def graphs(self) -> list[str]:
+        _, rows = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", union=False)
+        return sorted(str(row["g"]) for row in rows)
+
+    def count(self) -> int:
+        query = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        _, rows = self._select(query, union=False)
+        n = rows[0]["n"] if rows else 0
+        return n if isinstance(n, int) else int(str(n))
+
+    def replace_graph(self, graph_iri: str, data: bytes | str, format: str = "turtle") -> None:
+        self._check_writable()
+        rdf_format, media_type = _triple_format(format)
+        graph = _graph_node(graph_iri)
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        if self.gsp_url:
+            self._request(
+                self._gsp(graph_iri),
+                method="PUT",
+                data=payload,
+                content_type=f"{media_type}; charset=utf-8",
+            )
+            return
+        try:  # SPARQL Update fallback: INSERT DATA takes N-Triples as they are
+            triples = ox.serialize(ox.parse(payload, rdf_format), format=ox.RdfFormat.N_TRIPLES)
+        except SyntaxError as exc:
+            reason = f"cannot load graph <{graph_iri}>: {exc}"
+            raise StoreError(Errors.E012, path=self.location, reason=reason) from None
+        assert triples is not None
+        self._update(
+            f"DROP SILENT GRAPH {graph} ;\n"
+            f"INSERT DATA {{ GRAPH {graph} {{\n{triples.decode('utf-8')}}} }}"
+        )
+
+    def drop_graph(self, graph_iri: str) -> None:
+        self._check_writable()
+        graph = _graph_node(graph_iri)
+        if self.gsp_url:
+            self._request(self._gsp(graph_iri), method="DELETE", missing_ok=True)
+        else:
+            self._update(f"DROP SILENT GRAPH {graph}")
+
+    def dump(self, path: Path, format: str = "trig") -> None:
+        name = _check_dump_format(format)
+        if name in _DATASET_FORMATS:
+            if not self.gsp_url:
+                reason = "dumping all graphs needs a graph store endpoint"
+                raise StoreError(Errors.E023, url=self.query_url, reason=reason)
+            data = self._request(self.gsp_url, accept=_DATASET_FORMATS[name][1])
+        else:
+            data = self._post_query(_UNION_TRIPLES, _TRIPLE_FORMATS[name][1])
+        try:
+            Path(path).write_bytes(data)
+        except OSError as exc:
+            raise StoreError(Errors.E012, path=path, reason=exc.strerror or str(exc)) from None
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def is_url(location: str | Path) -> bool:
+    """Whether ``location`` names a SPARQL endpoint rather than a build folder.
+
+    >>> is_url("http://localhost:7878"), is_url("kg-out")
+    (True, False)
+    """
+    return isinstance(location, str) and location.lower().startswith(("http://", "https://"))
+
+
+def open_store(location: str | Path, read_only: bool = True) -> GraphStore:
+    """Open a built graph: an ``http(s)`` URL gives a :class:`RemoteStore`, a build folder the
+    :class:`EmbeddedStore` in ``location/store``.
+
+    A URL without a path (or ending in ``/query``) is taken as an ``oxigraph serve`` base URL;
+    any other URL as a plain SPARQL query endpoint.
+    """
+    if is_url(location):
+        url = str(location)
+        path = urllib.parse.urlsplit(url).path.rstrip("/")
+        if path in ("", "/query") or path.endswith("/query"):
+            base = url.rstrip("/").removesuffix("/query")
+            return RemoteStore.for_oxigraph(base, read_only=read_only)
+        return RemoteStore(url, read_only=read_only)
+    out = Path(location)
+    if not out.exists():
+        raise StoreError(Errors.E010, path=out)
+    if not (out / STORE_DIR).is_dir():
+        raise StoreError(Errors.E011, path=out)
+    return EmbeddedStore(out / STORE_DIR, read_only=read_only)
+
+
+def _looks_like_output(folder: Path) -> bool:
+    names = {p.name for p in folder.iterdir()}
+    return not names or bool(names & {STORE_DIR, MANIFEST_FILE, GRAPH_FILE})
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+@contextlib.contextmanager
+def atomic_output(out: Path) -> Iterator[Path]:
+    """Build into a fresh folder beside ``out`` and swap it in only if the body succeeds.
+
+    Yields ``.<name>.tmp-<pid>`` in ``out``'s parent (same file system). On success the old
+    ``out`` is renamed away, the new folder renamed to ``out`` and the old one removed; on an
+    exception the new folder is removed and ``out`` is untouched. To be safe, an existing
+    ``out`` is replaced only if it is empty or looks like a kgraph output folder. Close any
+    store opened inside the folder before the block ends.
+    """
+    out = Path(out)
+    parent = out.parent
+    tmp = parent / f".{out.name}.tmp-{os.getpid()}"
+    backup = parent / f".{out.name}.old-{os.getpid()}"
+    try:
+        if out.exists() and (not out.is_dir() or not _looks_like_output(out)):
+            reason = "it exists and is not a kgraph output folder"
+            raise StoreError(Errors.E012, path=out, reason=reason)
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove(tmp)
+        tmp.mkdir()
+    except OSError as exc:
+        raise StoreError(Errors.E012, path=out, reason=exc.strerror or str(exc)) from None
+    try:
+        yield tmp
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise StoreError(Errors.E012, path=out, reason=exc.strerror or str(exc)) from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    try:
+        _remove(backup)
+        had_old = out.exists()
+        if had_old:
+            out.rename(backup)
+        try:
+            tmp.rename(out)
+        except OSError:
+            if had_old:
+                backup.rename(out)
+            raise
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise StoreError(Errors.E012, path=out, reason=exc.strerror or str(exc)) from None
+    shutil.rmtree(backup, ignore_errors=True)

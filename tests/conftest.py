@@ -1,0 +1,81 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# --------------------------------------------------------------------------- store tests
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return bool(response.status < 500)
+    except urllib.error.HTTPError as exc:  # any HTTP answer means the server is up
+        return exc.code < 500
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``oxigraph serve`` on a free local port, with an on-disk store; yields its base
+    URL (``http://127.0.0.1:PORT``) and stops the server at the end of the session."""
+    binary = Path(sys.executable).parent / "oxigraph"
+    if not binary.is_file():
+        pytest.skip(f"no oxigraph server binary at {binary} (pip install oxigraph)")
+    folder = tmp_path_factory.mktemp("oxigraph-server")
+    base_url = ""
+    log_path = folder / "server.log"
+    with log_path.open("wb") as log:
+        for _attempt in range(3):  # the free port may be taken between probe and bind
+            port = _free_port()
+            base_url = f"http://127.0.0.1:{port}"
+            process = subprocess.Popen(
+                [
+                    str(binary),
+                    "serve",
+                    "--location",
+                    str(folder / "db"),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            deadline = time.monotonic() + 20
+            while process.poll() is None and time.monotonic() < deadline:
+                if _answers(f"{base_url}/query?query=ASK%7B%7D"):
+                    break
+                time.sleep(0.1)
+            if process.poll() is None and _answers(f"{base_url}/query?query=ASK%7B%7D"):
+                break
+            process.kill()
+            process.wait()
+        else:
+            pytest.fail(f"oxigraph serve did not start:\n{log_path.read_text(errors='replace')}")
+        try:
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
