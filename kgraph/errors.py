@@ -6,10 +6,10 @@ line with a non-zero exit; nothing else should reach the user as a traceback.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Errors(str, Enum):
+class Errors(StrEnum):
     """Message templates, formatted with keyword arguments."""
 
     E001 = "no such file or folder: {path}"
@@ -32,7 +32,7 @@ class Errors(str, Enum):
     E040 = "ontology file not found: {path}"
     E041 = "invalid date '{value}': expected YYYY, YYYY-MM or YYYY-MM-DD"
 
-    def format(self, *args: object, **kwargs: object) -> str:  # type: ignore[override]
+    def format(self, *args: object, **kwargs: object) -> str:
         return f"[{self.name}] " + str(self.value).format(*args, **kwargs)
 
 

@@ -1,0 +1,357 @@
+"""The Python API over a built graph, for notebooks; the command line is a thin layer on it.
+
+>>> import kgraph                                   # doctest: +SKIP
+>>> kg = kgraph.open("kg-out")                      # doctest: +SKIP
+>>> kg.visits(party="熊本縣")                        # doctest: +SKIP
+
+Every answer comes from the SPARQL files in ``kgraph/queries``; the records
+follow the JSON contract of ``kgraph visits|agreements|entities --format json``.
+Filters match names after the scorer's normalisation (NFKC, 臺 = 台, no spaces
+or name dots), against labels and every alias, and never enter query text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kgraph.errors import Errors, KgraphError
+from kgraph.resources import QUERY_DIR
+from kgraph.store import GraphStore, Row, open_store
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+Record = dict[str, Any]
+
+
+def load_query(name: str) -> str:
+    """The text of a named query in ``kgraph/queries`` (``visits`` or ``visits.rq``).
+
+    >>> "kg:visitingRelation" in load_query("visits")
+    True
+    """
+    path = QUERY_DIR / (name if name.endswith(".rq") else f"{name}.rq")
+    if not path.is_file():
+        raise KgraphError(Errors.E022, name=name)
+    return path.read_text(encoding="utf-8")
+
+
+def query_names() -> list[str]:
+    """Names of the bundled queries."""
+    return sorted(p.stem for p in QUERY_DIR.glob("*.rq"))
+
+
+def norm_name(name: str) -> str:
+    """Names as the scorer compares them.
+
+    >>> norm_name("臺北 ‧ 市")
+    '台北市'
+    """
+    text = unicodedata.normalize("NFKC", name).replace("臺", "台")
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "·‧•・.")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters of the listing commands; every field is optional."""
+
+    party: str | None = None
+    person: str | None = None
+    country: str | None = None
+    start: str | None = None  # ISO prefix: on or after
+    end: str | None = None  # ISO prefix: on or before
+
+    def __post_init__(self) -> None:
+        for value in (self.start, self.end):
+            if value is not None:
+                _bounds(value)
+
+
+def _bounds(value: str) -> tuple[date, date]:
+    from kgraph.dates import span_bounds
+
+    try:
+        return span_bounds(value)
+    except (ValueError, KgraphError) as exc:
+        raise KgraphError(Errors.E041, value=value) from exc
+
+
+class KnowledgeGraph:
+    """A built knowledge graph, in the embedded store or behind a SPARQL endpoint."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self._entities: dict[str, Record] | None = None
+
+    @classmethod
+    def open(cls, location: str | Path = "kg-out", endpoint: str | None = None) -> KnowledgeGraph:
+        return cls(open_store(endpoint or location, read_only=True))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- raw SPARQL
+
+    def select(self, query: str, bindings: Mapping[str, str | int] | None = None) -> list[Row]:
+        """Rows of a SELECT query (a query text or a bundled query's name)."""
+        text = load_query(query) if query.strip() in query_names() else query
+        return self.store.select(text, bindings)
+
+    def sparql(self, query: str, bindings: Mapping[str, str | int] | None = None) -> pd.DataFrame:
+        """A SELECT query's rows as a pandas DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame(self.select(query, bindings))
+
+    # ---------------------------------------------------------------- records
+
+    def entity_records(
+        self, type: str | None = None, filters: Filters | None = None
+    ) -> list[Record]:
+        """Entities in the JSON contract, optionally of one type (person, place, org)."""
+        records = [e for e in self._entity_index().values() if type in (None, e["type"])]
+        f = filters or Filters()
+        if f.party or f.person:
+            wanted = norm_name(f.party or f.person or "")
+            records = [e for e in records if wanted in _names(e)]
+        if f.country:
+            records = [e for e in records if _country_matches(e, f.country)]
+        return records
+
+    def visit_records(self, filters: Filters | None = None) -> list[Record]:
+        """Visiting relations in the JSON contract."""
+        people = self._grouped("visit_persons", "relation", "role", "person")
+        sources = self._sources()
+        out = []
+        for row in self.select("visits"):
+            rel = str(row["relation"])
+            out.append(
+                {
+                    "event": row["event"],
+                    "type": row["type"],
+                    "start": _iso(row["start"]),
+                    "end": _iso(row["end"]),
+                    "visitor": self._party(row["visitor"]),
+                    "visitor_persons": [self._person(p) for p in people[rel]["visitor"]],
+                    "host": self._party(row["host"]),
+                    "host_persons": [self._person(p) for p in people[rel]["host"]],
+                    "direction": row["direction"],
+                    "sources": sources.get(str(row["event"]), []),
+                }
+            )
+        return [r for r in out if _keep(r, filters, ("visitor", "host"), _visit_people)]
+
+    def agreement_records(self, filters: Filters | None = None) -> list[Record]:
+        """Signed agreements in the JSON contract."""
+        roles = self._grouped("agreement_roles", "agreement", "role", "member")
+        sources = self._sources()
+        out = []
+        for row in self.select("agreements"):
+            agr = str(row["agreement"])
+            out.append(
+                {
+                    "event": row["event"],
+                    "agreement": agr,
+                    "kind": row["kind"],
+                    "date": _iso(row["date"]),
+                    "ordinal": row["ordinal"],
+                    "parties": [self._party(p) for p in roles[agr]["party"]],
+                    "signatories": [self._person(p) for p in roles[agr]["signatory"]],
+                    "witnesses": [self._person(p) for p in roles[agr]["witness"]],
+                    "sources": sources.get(str(row["event"]), []),
+                }
+            )
+        return [r for r in out if _keep(r, filters, ("parties",), _agreement_people)]
+
+    # ---------------------------------------------------------------- DataFrames
+
+    def visits(self, **filters: str | None) -> pd.DataFrame:
+        """Who visited whom, one row per visiting relation."""
+        return _frame(self.visit_records(Filters(**filters)), _flat_visit)
+
+    def agreements(self, **filters: str | None) -> pd.DataFrame:
+        """Signed agreements, one row each."""
+        return _frame(self.agreement_records(Filters(**filters)), _flat_agreement)
+
+    def entities(self, type: str | None = None, **filters: str | None) -> pd.DataFrame:
+        """People, places and organisations."""
+        return _frame(self.entity_records(type, Filters(**filters)), _flat_entity)
+
+    # ---------------------------------------------------------------- helpers
+
+    def _grouped(self, query: str, key: str, role: str, member: str) -> dict[str, dict[str, list]]:
+        out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for row in self.select(query):
+            out[str(row[key])][str(row[role])].append(str(row[member]))
+        return out
+
+    def _sources(self) -> dict[str, list[Record]]:
+        out: dict[str, list[Record]] = defaultdict(list)
+        for row in self.select("sources"):
+            out[str(row["subject"])].append(
+                {"doc": row["doc"], "start": row["start"], "end": row["end"], "quote": row["quote"]}
+            )
+        return out
+
+    def _entity_index(self) -> dict[str, Record]:
+        if self._entities is not None:
+            return self._entities
+        aliases: dict[str, list[str]] = defaultdict(list)
+        for row in self.select("aliases"):
+            aliases[str(row["iri"])].append(str(row["alias"]))
+        titles: dict[str, list[Record]] = defaultdict(list)
+        for row in self.select("titles"):
+            titles[str(row["person"])].append(
+                {"title": row["title"], "of": row["of"], "date": _iso(row["date"])}
+            )
+        sources = self._sources()
+        index: dict[str, Record] = {}
+        for row in self.select("entities"):
+            iri = str(row["iri"])
+            if iri in index:
+                continue
+            index[iri] = {
+                "iri": iri,
+                "type": row["type"],
+                "kind": row["kind"] if row["type"] == "place" else None,
+                "label": row["label"],
+                "label_en": row["label_en"],
+                "aliases": aliases.get(iri, []),
+                "titles": titles.get(iri, []),
+                "country": row["country"],
+                "wikidata": _qid(row["wikidata"]),
+                "sources": sources.get(iri, []),
+            }
+        self._entities = index
+        return index
+
+    def _party(self, iri: Any) -> Record:
+        e = self._entity_index().get(str(iri), {})
+        return {
+            "iri": str(iri),
+            "label": e.get("label"),
+            "label_en": e.get("label_en"),
+            "aliases": e.get("aliases", []),
+            "country": e.get("country"),
+        }
+
+    def _person(self, iri: Any) -> Record:
+        e = self._entity_index().get(str(iri), {})
+        return {
+            "iri": str(iri),
+            "label": e.get("label"),
+            "label_en": e.get("label_en"),
+            "aliases": e.get("aliases", []),
+        }
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _qid(value: Any) -> str | None:
+    return str(value).rsplit("/", 1)[-1] if value else None
+
+
+def _names(record: Record) -> set[str]:
+    names = [record.get("label") or "", record.get("label_en") or "", *record.get("aliases", [])]
+    return {norm_name(n) for n in names if n}
+
+
+def _country_matches(record: Record, country: str) -> bool:
+    return norm_name(record.get("country") or "") == norm_name(country)
+
+
+def _visit_people(r: Record) -> list[Record]:
+    return [*r["visitor_persons"], *r["host_persons"]]
+
+
+def _agreement_people(r: Record) -> list[Record]:
+    return [*r["signatories"], *r["witnesses"]]
+
+
+def _keep(r: Record, f: Filters | None, party_fields: tuple[str, ...], people: Any) -> bool:
+    if f is None:
+        return True
+    parties: list[Record] = []
+    for field in party_fields:
+        value = r[field]
+        parties.extend(value if isinstance(value, list) else [value])
+    if f.party and not any(norm_name(f.party) in _names(p) for p in parties):
+        return False
+    if f.person and not any(norm_name(f.person) in _names(p) for p in people(r)):
+        return False
+    if f.country and not any(_country_matches(p, f.country) for p in parties):
+        return False
+    return _in_period(r.get("start") or r.get("date"), r.get("end") or r.get("date"), f)
+
+
+def _in_period(start: str | None, end: str | None, f: Filters) -> bool:
+    if not (f.start or f.end):
+        return True
+    if start is None:
+        return False
+    first, _ = _bounds(start)
+    _, last = _bounds(end or start)
+    if f.start and last < _bounds(f.start)[0]:
+        return False
+    return not (f.end and first > _bounds(f.end)[1])
+
+
+def _flat_visit(r: Record) -> Record:
+    return {
+        "start": r["start"],
+        "end": r["end"],
+        "type": r["type"],
+        "visitor": r["visitor"]["label"],
+        "visitor_persons": "、".join(p["label"] or "" for p in r["visitor_persons"]),
+        "host": r["host"]["label"],
+        "host_persons": "、".join(p["label"] or "" for p in r["host_persons"]),
+        "direction": r["direction"],
+        "doc": ", ".join(sorted({s["doc"] for s in r["sources"]})),
+        "event": r["event"],
+    }
+
+
+def _flat_agreement(r: Record) -> Record:
+    return {
+        "date": r["date"],
+        "kind": r["kind"],
+        "parties": "、".join(p["label"] or "" for p in r["parties"]),
+        "signatories": "、".join(p["label"] or "" for p in r["signatories"]),
+        "ordinal": r["ordinal"],
+        "doc": ", ".join(sorted({s["doc"] for s in r["sources"]})),
+        "event": r["event"],
+    }
+
+
+def _flat_entity(r: Record) -> Record:
+    return {
+        "type": r["type"],
+        "label": r["label"],
+        "label_en": r["label_en"],
+        "country": r["country"],
+        "kind": r["kind"],
+        "aliases": "、".join(r["aliases"]),
+        "titles": "、".join(str(t["title"]) for t in r["titles"]),
+        "mentions": len(r["sources"]),
+        "iri": r["iri"],
+    }
+
+
+def _frame(records: list[Record], flatten: Any) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame([flatten(r) for r in records])

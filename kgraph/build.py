@@ -1,0 +1,150 @@
+"""The main job: from report files to a built knowledge graph on disk.
+
+read -> normalise -> segment -> recognise -> extract (per document), then
+resolve (across documents) -> graph -> store. The output folder is written in a
+temporary place and moved into place at the end, so a failed or killed build
+leaves the previous one intact.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kgraph import __version__
+from kgraph.dates import report_year
+from kgraph.extract import UnitInput, extract
+from kgraph.graph import build_graph_iri, build_metadata, graph_iri, to_graphs
+from kgraph.ingest import discover, read_document
+from kgraph.model import Document, Happening, NormalisedText, Source, Unit
+from kgraph.namespace import DEFAULT_BASE, ONTOLOGY_IRI
+from kgraph.normalise import normalise
+from kgraph.recognise import mentions, pipeline
+from kgraph.resolve import Resolved, resolve
+from kgraph.resources import ontology_dir
+from kgraph.segment import segment
+from kgraph.store import GRAPH_FILE, MANIFEST_FILE, STORE_DIR, EmbeddedStore, atomic_output
+
+DEFAULT_OUT = "kg-out"
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the command line and the manifest."""
+
+    out: Path
+    documents: tuple[str, ...]
+    happenings: int
+    events: int
+    entities: int
+    quads: int
+    by_type: dict[str, int] = field(default_factory=dict)
+
+
+def source_of(doc: Document, norm: NormalisedText, start: int, end: int) -> Source:
+    """A provenance span: normalised offsets mapped back to the original file's text."""
+    o_start, o_end = norm.to_original(start, end)
+    return Source(doc=doc.name, start=o_start, end=o_end, quote=doc.text[o_start:o_end])
+
+
+def extract_document(doc: Document) -> list[Happening]:
+    """Every happening one document tells."""
+    norm = normalise(doc.text)
+    units = [u for u in segment(doc.doc_id, norm) if u.text.strip()]
+    year = report_year(norm.text)
+    nlp = pipeline()
+    out: list[Happening] = []
+    for unit, sdoc in zip(units, nlp.pipe(u.text for u in units), strict=True):
+        found = tuple(mentions(sdoc, offset=unit.start))
+        out.extend(
+            extract(
+                UnitInput(
+                    unit=unit,
+                    mentions=found,
+                    source=_unit_source(doc, norm, unit),
+                    report_year=year,
+                    mention_sources=tuple(source_of(doc, norm, m.start, m.end) for m in found),
+                )
+            )
+        )
+    return out
+
+
+def _unit_source(doc: Document, norm: NormalisedText, unit: Unit) -> Source:
+    text = unit.text
+    start = unit.start + (len(text) - len(text.lstrip()))
+    end = unit.start + len(text.rstrip())
+    return source_of(doc, norm, start, end)
+
+
+def build(
+    paths: Sequence[str | Path],
+    out: str | Path = DEFAULT_OUT,
+    base: str = DEFAULT_BASE,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build the knowledge graph of ``paths`` into the folder ``out``."""
+    say = progress or (lambda _msg: None)
+    files = discover(paths)
+    documents = [read_document(p) for p in files]
+    happenings: list[Happening] = []
+    for doc in documents:
+        found = extract_document(doc)
+        say(f"{doc.name}: {len(found)} happenings")
+        happenings.extend(found)
+    resolved = resolve(happenings, base)
+    say(f"resolved {len(resolved.events)} events, {len(resolved.entities)} entities")
+    return _write(Path(out), documents, happenings, resolved, base)
+
+
+def _write(
+    out: Path,
+    documents: list[Document],
+    happenings: list[Happening],
+    resolved: Resolved,
+    base: str,
+) -> BuildReport:
+    graphs = to_graphs(resolved, documents, base)
+    with atomic_output(out) as tmp:
+        store = EmbeddedStore(tmp / STORE_DIR, create=True)
+        try:
+            ontology = (ontology_dir() / "diplomacy.ttl").read_bytes()
+            store.replace_graph(ONTOLOGY_IRI, ontology, "turtle")
+            for doc in documents:
+                g = graphs.get(doc.doc_id)
+                data = g.serialize(format="nt", encoding="utf-8") if g is not None else b""
+                store.replace_graph(str(graph_iri(doc.doc_id, base)), data, "ntriples")
+            meta = build_metadata(documents, base).serialize(format="nt", encoding="utf-8")
+            store.replace_graph(str(build_graph_iri(base)), meta, "ntriples")
+            store.dump(tmp / GRAPH_FILE, "trig")
+            quads = store.count()
+        finally:
+            store.close()
+        by_type: dict[str, int] = {}
+        for e in resolved.events:
+            by_type[e.type] = by_type.get(e.type, 0) + 1
+        report = BuildReport(
+            out=out,
+            documents=tuple(d.name for d in documents),
+            happenings=len(happenings),
+            events=len(resolved.events),
+            entities=len(resolved.entities),
+            quads=quads,
+            by_type=by_type,
+        )
+        manifest = {
+            "kgraph": __version__,
+            "base": base,
+            "documents": [{"name": d.name, "doc_id": d.doc_id} for d in documents],
+            "events": report.events,
+            "entities": report.entities,
+            "quads": report.quads,
+            "by_type": by_type,
+        }
+        (tmp / MANIFEST_FILE).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+    return report

@@ -1,0 +1,289 @@
+"""The ``kgraph`` command line: a thin layer over :mod:`kgraph.api` and :mod:`kgraph.build`.
+
+Heavy libraries are imported inside the commands so that ``--help`` answers fast.
+Every :class:`~kgraph.errors.KgraphError` becomes one line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kgraph.errors import KgraphError
+
+DEFAULT_OUT = "kg-out"
+FORMATS = click.Choice(["table", "csv", "json"])
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_errors(func: F) -> F:
+    """Turn a KgraphError (or a broken pipe) into a one-line message and exit 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KgraphError as exc:
+            click.echo(f"kgraph: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("kgraph: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def store_option(func: F) -> F:
+    func = click.option(
+        "--endpoint",
+        metavar="URL",
+        help="Query a remote SPARQL endpoint instead of the local store.",
+    )(func)
+    return click.option(
+        "--store",
+        "store",
+        default=DEFAULT_OUT,
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder of a built graph (the output of 'kgraph build').",
+    )(func)
+
+
+def filter_options(func: F) -> F:
+    for name, help_text in reversed(
+        [
+            (
+                "--party",
+                "Only answers involving this party (city, region, country or organisation).",
+            ),
+            ("--person", "Only answers involving this person."),
+            ("--country", "Only answers involving a party of this country."),
+            ("--from", "Only answers on or after this date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+            ("--to", "Only answers on or before this date (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        ]
+    ):
+        dest = {"--from": "date_from", "--to": "date_to"}.get(name, name[2:])
+        func = click.option(name, dest, metavar="TEXT", help=help_text)(func)
+    return click.option(
+        "--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format."
+    )(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kgraph")
+def main() -> None:
+    """kgraph: a knowledge graph of city diplomacy, from city-government reports.
+
+    Build the graph from the reports, then ask who visited whom, which agreements
+    were signed, and who took part; or query it with SPARQL.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    default=DEFAULT_OUT,
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (replaced atomically at the end).",
+)
+@click.option("--base", default=None, help="Base IRI of the minted resources.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@user_errors
+def build(paths: Sequence[Path], out: Path, base: str | None, quiet: bool) -> None:
+    """Build the knowledge graph from PATHS (files or folders; default: corpus/)."""
+    from kgraph.build import build as run_build
+    from kgraph.namespace import DEFAULT_BASE
+
+    def progress(message: str) -> None:
+        if not quiet:
+            click.echo(message, err=True)
+
+    report = run_build(list(paths) or ["corpus"], out, base or DEFAULT_BASE, progress)
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.by_type.items()))
+    click.echo(
+        f"built {out}: {len(report.documents)} documents, {report.events} events ({kinds}), "
+        f"{report.entities} entities, {report.quads} quads"
+    )
+
+
+def _open(store: Path, endpoint: str | None) -> Any:
+    from kgraph.api import KnowledgeGraph
+
+    return KnowledgeGraph.open(store, endpoint=endpoint)
+
+
+def _filters(**kwargs: str | None) -> Any:
+    from kgraph.api import Filters
+
+    return Filters(
+        party=kwargs.get("party"),
+        person=kwargs.get("person"),
+        country=kwargs.get("country"),
+        start=kwargs.get("date_from"),
+        end=kwargs.get("date_to"),
+    )
+
+
+@main.command()
+@store_option
+@filter_options
+@user_errors
+def visits(store: Path, endpoint: str | None, fmt: str, **filters: str | None) -> None:
+    """Who visited whom: one row per visiting relation."""
+    from kgraph.api import _flat_visit
+
+    with _open(store, endpoint) as kg:
+        emit(kg.visit_records(_filters(**filters)), fmt, _flat_visit)
+
+
+@main.command()
+@store_option
+@filter_options
+@user_errors
+def agreements(store: Path, endpoint: str | None, fmt: str, **filters: str | None) -> None:
+    """Signed agreements: sister cities, friendship and partner cities, MOUs, letters of intent."""
+    from kgraph.api import _flat_agreement
+
+    with _open(store, endpoint) as kg:
+        emit(kg.agreement_records(_filters(**filters)), fmt, _flat_agreement)
+
+
+@main.command()
+@store_option
+@click.option(
+    "--type", "type_", type=click.Choice(["person", "place", "org"]), help="Only this type."
+)
+@filter_options
+@user_errors
+def entities(
+    store: Path, endpoint: str | None, type_: str | None, fmt: str, **filters: str | None
+) -> None:
+    """People, places and organisations, with their names, titles and sources."""
+    from kgraph.api import _flat_entity
+
+    with _open(store, endpoint) as kg:
+        emit(kg.entity_records(type_, _filters(**filters)), fmt, _flat_entity)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option(
+    "--file",
+    "file_",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the query from a .rq file.",
+)
+@store_option
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@user_errors
+def sparql(
+    query: str | None, file_: Path | None, store: Path, endpoint: str | None, fmt: str
+) -> None:
+    """Run a SPARQL SELECT QUERY (text, or the name of a bundled query) on the graph."""
+    from kgraph.errors import Errors
+
+    if file_ is not None:
+        query = file_.read_text(encoding="utf-8")
+    if not query:
+        raise KgraphError(Errors.E021)
+    with _open(store, endpoint) as kg:
+        rows = kg.select(query)
+    emit(rows, fmt, lambda r: r)
+
+
+@main.command(name="eval")
+@click.option(
+    "--gold", required=True, type=click.Path(path_type=Path), help="Folder of gold *.jsonl files."
+)
+@store_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--errors", "show_errors", is_flag=True, help="Also list what was missed or wrong.")
+@user_errors
+def evaluate(gold: Path, store: Path, endpoint: str | None, fmt: str, show_errors: bool) -> None:
+    """Score the built graph against gold answers (precision, recall, F1)."""
+    from kgraph.errors import Errors
+    from kgraph.evaluate import evaluate as score
+    from kgraph.evaluate import load_gold
+
+    if not gold.exists():
+        raise KgraphError(Errors.E001, path=gold)
+    records = load_gold(gold)
+    with _open(store, endpoint) as kg:
+        report = score(records, kg.visit_records(), kg.agreement_records(), kg.entity_records())
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(report.to_table())
+    if show_errors:
+        for kind in ("visits", "agreements", "persons"):
+            click.echo(f"\n## {kind}")
+            for err in report.errors(kind):
+                click.echo(f"  {err}")
+
+
+def emit(records: list[dict[str, Any]], fmt: str, flatten: Callable[[dict], dict]) -> None:
+    """Print records as JSON (the full contract), CSV or an aligned table (flattened)."""
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    rows = [flatten(r) for r in records]
+    if fmt == "csv":
+        buf = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        click.echo(buf.getvalue(), nl=False)
+        return
+    click.echo(table(rows))
+
+
+def table(rows: list[dict[str, Any]], max_width: int = 40) -> str:
+    """An aligned plain-text table; wide CJK characters count double.
+
+    >>> print(table([{"a": "高雄市", "b": 1}]))
+    a       b
+    ------  -
+    高雄市  1
+    """
+    if not rows:
+        return "(no rows)"
+    columns = list(rows[0])
+    cells = [[_cell(r.get(c), max_width) for c in columns] for r in rows]
+    widths = [max(_width(c), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = [_line(columns, widths), _line(["-" * w for w in widths], widths)]
+    lines += [_line(row, widths) for row in cells]
+    return "\n".join(lines)
+
+
+def _cell(value: Any, max_width: int) -> str:
+    text = "" if value is None else str(value)
+    while _width(text) > max_width:
+        text = text[:-2] + "…"
+    return text
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

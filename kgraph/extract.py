@@ -1,0 +1,487 @@
+"""Extracting happenings from a unit: what happened, when, who visited whom, what was signed.
+
+Input: one :class:`~kgraph.model.Unit` and the :class:`~kgraph.model.Mention` s
+recognised in it. Output: :class:`~kgraph.model.Happening` records.
+
+The rules work on the grammar of these reports, not on their wording:
+
+* a unit is about international affairs only when it names a foreign party;
+* its date is the first date in its narrative (year from the report when missing);
+* sentences are split at ``。；``; in a sentence with a visit cue, the parties
+  before the cue are its subject and those right after it its object;
+* the home city (高雄市, with 市府, 本府, its offices and its people) is the host of
+  an inbound visit and the visitor of an outbound one;
+* a signing cue (簽署, 締結 …) with an agreement word (姊妹市, 備忘錄 …) in the same
+  sentence is an agreement, unless the sentence looks back (周年, 紀念).
+
+The cue words, agreement kinds and blockers are data files in ``kgraph/data``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from kgraph.dates import DateMatch, find_dates
+from kgraph.model import (
+    AgreementKind,
+    AgreementRel,
+    DateSpan,
+    Direction,
+    Happening,
+    HappeningType,
+    Mention,
+    PartyRef,
+    PersonRef,
+    Source,
+    Unit,
+    VisitRel,
+)
+from kgraph.recognise import HOME, lexicon
+from kgraph.resources import data_lines, data_rows
+
+DOMESTIC = frozenset({"台灣", "臺灣", "中華民國"})
+SENTENCE_END = "。；;!！?？\n"
+ORDINAL = re.compile(r"第\s*(?P<n>[0-9]+|[一二三四五六七八九十百]+)\s*(?:座|個)")
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The cue words of ``triggers.tsv`` grouped by what they signal."""
+
+    by_cue: dict[str, tuple[str, ...]]
+    kinds: tuple[tuple[str, AgreementKind], ...]
+    blockers: tuple[str, ...]
+
+    def words(self, cue: str) -> tuple[str, ...]:
+        return self.by_cue.get(cue, ())
+
+
+@lru_cache(maxsize=1)
+def cues() -> Cues:
+    """Load the cue lists once."""
+    by_cue: dict[str, list[str]] = {}
+    for word, cue, *_ in data_rows("triggers.tsv"):
+        by_cue.setdefault(cue, []).append(word)
+    kinds = sorted(
+        ((word, kind) for word, kind in data_rows("agreement_kinds.tsv")),
+        key=lambda pair: -len(pair[0]),
+    )
+    return Cues(
+        by_cue={k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_cue.items()},
+        kinds=tuple((w, k) for w, k in kinds),  # type: ignore[misc]
+        blockers=tuple(data_lines("signing_blockers.txt")),
+    )
+
+
+@dataclass(frozen=True)
+class UnitInput:
+    """What extraction needs to know about one unit."""
+
+    unit: Unit
+    mentions: tuple[Mention, ...]  # offsets into the whole normalised document
+    source: Source
+    report_year: int | None
+    mention_sources: tuple[Source, ...] = ()  # aligned with mentions; the unit's when empty
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A party as it acts in one sentence, with its persons."""
+
+    party: PartyRef
+    start: int
+    persons: tuple[PersonRef, ...] = ()
+
+
+def home_party(surface: str = "") -> PartyRef:
+    """The home city as a party (高雄市); every self-reference resolves to it.
+
+    >>> home_party("本府").key
+    '高雄市'
+    """
+    lex = lexicon()
+    row = next(iter(data_rows("home_party.csv", delimiter=",", header=True)))
+    names = tuple(dict.fromkeys(n for n in (lex.home_key, surface) if n))
+    return PartyRef(
+        key=lex.home_key,
+        type="place",
+        names=names,
+        country=row[3],
+        kind=row[4],
+        wikidata=row[5] or None,
+        latin=row[2] or None,
+    )
+
+
+def is_home(m: Mention) -> bool:
+    return m.label == HOME or (m.label == "ORG" and m.text in lexicon().home_offices)
+
+
+def party_of(m: Mention) -> PartyRef:
+    """The party a place, organisation or home mention stands for."""
+    if is_home(m):
+        return home_party(m.text)
+    return PartyRef(
+        key=m.key or m.text,
+        type="place" if m.label == "PLACE" else "org",
+        names=tuple(dict.fromkeys((m.key or m.text, m.text))),
+        country=m.country,
+        kind=m.kind,
+        wikidata=m.wikidata,
+        latin=m.latin,
+    )
+
+
+def is_foreign(p: PartyRef) -> bool:
+    """True for a party of another country, including a foreign office in Taiwan."""
+    return p.key != lexicon().home_key and p.country is not None and p.country not in DOMESTIC
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def extract(item: UnitInput) -> list[Happening]:
+    """The happenings a unit tells (none when it names no foreign party)."""
+    unit = item.unit
+    local = [_shift(m, -unit.start) for m in item.mentions]
+    local = _inherit_countries(local)
+    parties = [m for m in local if m.label in ("PLACE", "ORG", HOME)]
+    if not any(is_foreign(party_of(m)) for m in parties if not is_home(m)):
+        return []
+    text = unit.text
+    date = _main_date(text, item.report_year)
+    sentences = split_sentences(text)
+    persons = _attach_persons(local, text)
+    agreements = tuple(_agreements(sentences, local, persons))
+    visits = tuple(_visits(sentences, local, persons)) if not _is_video(text) else ()
+    happening_type = _type(text, agreements, visits)
+    if happening_type == "video_meeting":
+        visits = ()
+    acting = _acting_parties(local)
+    return [
+        Happening(
+            doc_id=unit.doc_id,
+            type=happening_type,
+            date=date,
+            source=item.source,
+            title=unit.heading,
+            visits=visits,
+            agreements=agreements,
+            participants=tuple(acting) if happening_type in ("event", "video_meeting") else (),
+            persons=tuple(dict.fromkeys(p for _, p in persons)),
+            parties=tuple(acting),
+            mentions=tuple(
+                zip(
+                    item.mentions,
+                    item.mention_sources or [item.source] * len(item.mentions),
+                    strict=True,
+                )
+            ),
+        )
+    ]
+
+
+def _shift(m: Mention, delta: int) -> Mention:
+    return replace(m, start=m.start + delta, end=m.end + delta)
+
+
+def _inherit_countries(mentions: list[Mention]) -> list[Mention]:
+    """A pattern-found place takes the country of the known place right before it."""
+    out: list[Mention] = []
+    for m in mentions:
+        if m.label in ("PLACE", "ORG") and m.country is None and out:
+            prev = next((p for p in reversed(out) if p.label in ("PLACE", "ORG")), None)
+            if prev and prev.country and m.start - prev.end <= 1:
+                m = replace(m, country=prev.country)
+        if m.label == "ORG" and m.country is None:
+            inner = [p for p in out if p.label == "PLACE" and p.start >= m.start and p.end <= m.end]
+            if inner and inner[0].country:
+                m = replace(m, country=inner[0].country)
+        out.append(m)
+    return out
+
+
+def _main_date(text: str, year: int | None) -> DateSpan | None:
+    """The first date of the narrative; the heading line is skipped when the body has one."""
+    matches: Sequence[DateMatch] = find_dates(text, default_year=year)
+    if not matches:
+        return None
+    first_line_end = text.find("\n")
+    body = [m for m in matches if first_line_end < 0 or m.start > first_line_end]
+    return (body or list(matches))[0].span
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split at sentence ends (``。；`` and line breaks), keeping offsets.
+
+    >>> [s.text for s in split_sentences("甲拜會乙。丙訪高；丁")]
+    ['甲拜會乙。', '丙訪高；', '丁']
+    """
+    out, start = [], 0
+    for i, ch in enumerate(text):
+        if ch in SENTENCE_END:
+            if text[start : i + 1].strip():
+                out.append(Sentence(start, i + 1, text[start : i + 1]))
+            start = i + 1
+    if text[start:].strip():
+        out.append(Sentence(start, len(text), text[start:]))
+    return out
+
+
+# --------------------------------------------------------------------------- persons
+
+
+def _attach_persons(mentions: list[Mention], text: str) -> list[tuple[str, PersonRef]]:
+    """Each person with the party key they belong to and the title used.
+
+    A person belongs to the nearest party named before them in the same clause
+    (熊本市大西一史市長); with none, to the home city (陳其邁市長).
+    """
+    out: list[tuple[str, PersonRef]] = []
+    titles = [m for m in mentions if m.label == "TITLE"]
+    for i, m in enumerate(mentions):
+        if m.label != "PERSON":
+            continue
+        title = _title_of(m, titles, text)
+        party = _party_before(mentions[:i], m.start, text)
+        key = party.key if party else lexicon().home_key
+        out.append((key, PersonRef(name=m.text, latin=m.latin, title=title, of=key)))
+    return out
+
+
+def _title_of(person: Mention, titles: list[Mention], text: str) -> str | None:
+    for t in titles:
+        gap = text[person.end : t.start]
+        if 0 <= t.start - person.end <= 40 and re.fullmatch(r"\s*([(（][^()（）]*[)）])?\s*", gap):
+            return t.key
+        if 0 <= person.start - t.end <= 1:
+            return t.key
+    return None
+
+
+def _party_before(before: list[Mention], pos: int, text: str) -> PartyRef | None:
+    for m in reversed(before):
+        if m.label == "PERSON":
+            if re.search(r"[，,。；]", text[m.end : pos]):
+                return None
+            continue
+        if m.label not in ("PLACE", "ORG", HOME):
+            continue
+        gap = text[m.end : pos]
+        if len(gap) <= 16 and not re.search(r"[，,。；與和及、]", gap):
+            return party_of(m)
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------- visits
+
+
+def _acting_parties(mentions: list[Mention]) -> list[PartyRef]:
+    """Parties that act: a place directly followed by another name is only its container,
+    and a country is dropped when a place of that country is named too."""
+    named = [m for m in mentions if m.label in ("PLACE", "ORG", HOME)]
+    acting: list[PartyRef] = []
+    for i, m in enumerate(named):
+        nxt = named[i + 1] if i + 1 < len(named) else None
+        if nxt and nxt.start == m.end and m.label == "PLACE" and not is_home(m):
+            continue
+        acting.append(party_of(m))
+    countries_with_places = {p.country for p in acting if p.kind != "country" and p.country}
+    acting = [p for p in acting if not (p.kind == "country" and p.key in countries_with_places)]
+    return list({p.key: p for p in acting}.values())
+
+
+def _visits(
+    sentences: list[Sentence], mentions: list[Mention], persons: list[tuple[str, PersonRef]]
+) -> Iterable[VisitRel]:
+    c = cues()
+    home = home_party()
+    seen: set[tuple[str, str]] = set()
+    subject: list[PartyRef] = []
+    acting_keys = {p.key for p in _acting_parties(mentions)}
+    for s in sentences:
+        cue_pos, cue = _first_cue(s.text, ("inbound", "outbound", "visit"), c)
+        inside = [m for m in mentions if s.start <= m.start < s.end]
+        named = [m for m in inside if m.label in ("PLACE", "ORG", HOME)]
+        home_acts = any(is_home(m) for m in named) or any(
+            k == home.key and s.start <= _pos(p, mentions) < s.end for k, p in persons
+        )
+        if cue_pos < 0:
+            continue
+        before = [party_of(m) for m in named if m.start < s.start + cue_pos]
+        after = [party_of(m) for m in named if m.start >= s.start + cue_pos]
+        before = [p for p in before if p.key in acting_keys or p.key == home.key]
+        after = [p for p in after if p.key in acting_keys or p.key == home.key]
+        foreign_before = [p for p in before if is_foreign(p)]
+        if foreign_before:
+            subject = foreign_before
+        home_first = _home_leads(s, cue_pos, mentions, persons)
+        if cue == "outbound" or (home_first and not foreign_before):
+            hosts = [p for p in after if is_foreign(p)] or [p for p in before if is_foreign(p)]
+            direction: Direction = "outbound" if cue == "outbound" or _abroad(hosts) else "local"
+            for host in hosts:
+                yield from _rel(home, host, direction, persons, seen)
+        else:
+            visitors = subject or ([p for p in after if is_foreign(p)] if home_acts else [])
+            for visitor in visitors:
+                yield from _rel(visitor, home, "inbound", persons, seen)
+
+
+def _pos(p: PersonRef, mentions: list[Mention]) -> int:
+    return next((m.start for m in mentions if m.label == "PERSON" and m.text == p.name), -1)
+
+
+def _home_leads(
+    s: Sentence, cue_pos: int, mentions: list[Mention], persons: list[tuple[str, PersonRef]]
+) -> bool:
+    """Whether the home city (or one of its people) is named before the cue: it is the subject."""
+    home_key = lexicon().home_key
+    home_names = {p.name for k, p in persons if k == home_key}
+    for m in mentions:
+        if not (s.start <= m.start < s.start + cue_pos):
+            continue
+        if is_home(m) or (m.label == "PERSON" and m.text in home_names):
+            return True
+        if m.label in ("PLACE", "ORG") and is_foreign(party_of(m)):
+            return False
+    return False
+
+
+def _abroad(hosts: list[PartyRef]) -> bool:
+    """A host that is a place abroad (not an office in Taiwan) makes a visit outbound."""
+    return any(h.type == "place" for h in hosts)
+
+
+def _rel(
+    visitor: PartyRef,
+    host: PartyRef,
+    direction: Direction,
+    persons: list[tuple[str, PersonRef]],
+    seen: set[tuple[str, str]],
+) -> Iterable[VisitRel]:
+    if visitor.key == host.key or (visitor.key, host.key) in seen:
+        return
+    seen.add((visitor.key, host.key))
+    yield VisitRel(
+        visitor=visitor,
+        host=host,
+        direction=direction,
+        visitor_persons=tuple(dict.fromkeys(p for k, p in persons if k == visitor.key)),
+        host_persons=tuple(dict.fromkeys(p for k, p in persons if k == host.key)),
+    )
+
+
+def _first_cue(text: str, kinds: Sequence[str], c: Cues) -> tuple[int, str]:
+    best = (-1, "")
+    for kind in kinds:
+        for word in c.words(kind):
+            i = text.find(word)
+            if i >= 0 and (best[0] < 0 or i < best[0]):
+                best = (i, kind)
+    return best
+
+
+def _is_video(text: str) -> bool:
+    c = cues()
+    physical = any(w in text for w in c.words("inbound") + c.words("outbound"))
+    return any(w in text for w in c.words("video")) and not physical
+
+
+# --------------------------------------------------------------------------- agreements
+
+
+def _agreements(
+    sentences: list[Sentence], mentions: list[Mention], persons: list[tuple[str, PersonRef]]
+) -> Iterable[AgreementRel]:
+    c = cues()
+    home = home_party()
+    for s in sentences:
+        cue_pos, _ = _first_cue(s.text, ("sign",), c)
+        if cue_pos < 0 or _looks_back(s.text, c):
+            continue
+        kinds = _kinds_in(s.text, c)
+        if not kinds:
+            continue
+        named = [m for m in mentions if s.start <= m.start < s.end]
+        acting = [p for p in _acting_parties(named) if is_foreign(p) or p.key == home.key]
+        foreign = [p for p in acting if p.key != home.key]
+        parties = tuple([home, *foreign[:2]]) if foreign else (home,)
+        in_s = [
+            p
+            for m in mentions
+            if m.label == "PERSON" and s.start <= m.start < s.end
+            for _, p in persons
+            if p.name == m.text
+        ]
+        witness_at = s.text.find("見證")
+        witnesses = tuple(
+            p for p in in_s if witness_at >= 0 and _pos(p, mentions) < s.start + witness_at
+        )
+        signatories = tuple(dict.fromkeys(p for p in in_s if p not in witnesses))
+        ordinal = _ordinal(s.text)
+        for kind in kinds:
+            yield AgreementRel(
+                kind=kind,
+                parties=parties,
+                signatories=signatories,
+                witnesses=tuple(dict.fromkeys(witnesses)),
+                ordinal=ordinal
+                if kind in ("sister_city", "friendship_city", "partner_city")
+                else None,
+            )
+
+
+def _looks_back(text: str, c: Cues) -> bool:
+    return any(b in text for b in c.blockers) and not any(
+        w in text for w in ("正式", "成為", "簽署")
+    )
+
+
+def _kinds_in(text: str, c: Cues) -> list[AgreementKind]:
+    """Agreement kinds named in a sentence, each once, in text order."""
+    found: list[tuple[int, AgreementKind]] = []
+    taken: set[int] = set()
+    for word, kind in c.kinds:
+        for m in re.finditer(re.escape(word), text):
+            if taken.isdisjoint(range(m.start(), m.end())):
+                found.append((m.start(), kind))
+                taken.update(range(m.start(), m.end()))
+    return list(dict.fromkeys(k for _, k in sorted(found)))
+
+
+def _ordinal(text: str) -> int | None:
+    m = ORDINAL.search(text)
+    if not m:
+        return None
+    n = m.group("n")
+    if n.isdigit():
+        return int(n)
+    import cn2an  # Chinese numerals such as 第四十三座
+
+    try:
+        return int(cn2an.cn2an(n, "smart"))
+    except ValueError:
+        return None
+
+
+def _type(
+    text: str, agreements: tuple[AgreementRel, ...], visits: tuple[VisitRel, ...]
+) -> HappeningType:
+    if agreements:
+        return "agreement"
+    if _is_video(text):
+        return "video_meeting"
+    if visits:
+        return "visit"
+    return "event"

@@ -1,0 +1,292 @@
+"""Turning resolved entities and events into RDF under the kgraph ontology.
+
+Each source document gets its own named graph (``<base>graph/<doc_id>``) holding
+everything that document says: its passages, the events it tells and the
+entities it names. A fact told by two documents is in both graphs, so one
+document's graph can be rebuilt or dropped without touching the others; the
+store queries the union. Build metadata (PROV-O activity, time, software
+version) goes to a graph of its own so that the document graphs are the same
+from build to build.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from rdflib import OWL, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+
+from kgraph import __version__
+from kgraph.gazetteer import Gazetteer
+from kgraph.iri import digest, mint
+from kgraph.model import DateSpan, Document, Source
+from kgraph.namespace import KG, ORG, WD
+from kgraph.resolve import Agreement, Entity, Event, Resolved, Visit
+
+EVENT_CLASS = {
+    "visit": KG.Visit,
+    "video_meeting": KG.VideoMeeting,
+    "agreement": KG.Signing,
+    "event": KG.PublicEvent,
+}
+CAMEO = {"visit": "042", "video_meeting": "040", "agreement": "057", "event": "050"}
+AGREEMENT_CLASS = {
+    "sister_city": KG.SisterCityAgreement,
+    "friendship_city": KG.FriendshipCityAgreement,
+    "partner_city": KG.PartnerCityAgreement,
+    "mou": KG.MemorandumOfUnderstanding,
+    "loi": KG.LetterOfIntent,
+    "declaration": KG.Declaration,
+    "sister_school": KG.SisterSchoolAgreement,
+}
+PARTNERSHIP_KINDS = ("sister_city", "friendship_city", "partner_city")
+PLACE_CLASS = {"city": KG.City, "region": KG.Region, "country": KG.Country}
+ZH = "zh-Hant"
+
+
+def graph_iri(doc_id: str, base: str) -> URIRef:
+    """The named graph of one document."""
+    return mint("graph", doc_id, base=base)
+
+
+def build_graph_iri(base: str) -> URIRef:
+    return mint("graph", "_build", base=base)
+
+
+def date_literal(value: str) -> Literal:
+    """An ISO prefix as a typed literal: xsd:date, xsd:gYearMonth or xsd:gYear.
+
+    >>> date_literal("2025-04").datatype == XSD.gYearMonth
+    True
+    """
+    datatype = {1: XSD.gYear, 2: XSD.gYearMonth, 3: XSD.date}[value.count("-") + 1]
+    return Literal(value, datatype=datatype)
+
+
+def name_literal(name: str) -> Literal:
+    """A name tagged zh-Hant when it has Chinese characters, untagged otherwise."""
+    return (
+        Literal(name, lang=ZH) if any("\u3400" <= ch <= "\u9fff" for ch in name) else Literal(name)
+    )
+
+
+class _Writer:
+    """Adds triples to the graphs of the documents a resource comes from."""
+
+    def __init__(self, base: str, doc_ids: dict[str, str]) -> None:
+        self.base = base
+        self.doc_ids = doc_ids  # file name -> doc_id
+        self.graphs: dict[str, Graph] = defaultdict(Graph)
+
+    def add(self, docs: Iterable[str], triples: Iterable[tuple]) -> None:
+        triples = list(triples)
+        for doc in sorted(set(docs)):
+            g = self.graphs[doc]
+            for t in triples:
+                g.add(t)
+
+    def passage(self, s: Source) -> URIRef:
+        doc_id = self.doc_ids[s.doc]
+        iri = mint("passage", doc_id, f"{s.start}-{s.end}", base=self.base)
+        self.add(
+            [doc_id],
+            [
+                (iri, RDF.type, KG.Passage),
+                (iri, KG.inDocument, mint("doc", doc_id, base=self.base)),
+                (iri, KG.startOffset, Literal(s.start)),
+                (iri, KG.endOffset, Literal(s.end)),
+                (iri, KG.quote, Literal(s.quote)),
+            ],
+        )
+        return iri
+
+    def docs_of(self, sources: Iterable[Source]) -> list[str]:
+        return sorted({self.doc_ids[s.doc] for s in sources})
+
+
+def to_graphs(resolved: Resolved, documents: list[Document], base: str) -> dict[str, Graph]:
+    """One rdflib Graph per document id (plus no others): the whole corpus as RDF."""
+    w = _Writer(base, {d.name: d.doc_id for d in documents})
+    for d in documents:
+        _document(w, d)
+    for event in resolved.events:
+        _event(w, event, resolved.entities)
+    for entity in resolved.entities.values():
+        _entity(w, entity, _docs_for(entity, resolved, w))
+    return dict(w.graphs)
+
+
+def build_metadata(documents: list[Document], base: str) -> Graph:
+    """The PROV-O activity that produced the document graphs."""
+    g = Graph()
+    build = mint("build", datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"), base=base)
+    g.add((build, RDF.type, KG.Build))
+    g.add((build, PROV.startedAtTime, Literal(datetime.now(UTC))))
+    g.add((build, KG.softwareVersion, Literal(f"kgraph {__version__}")))
+    for d in documents:
+        g.add((graph_iri(d.doc_id, base), PROV.wasGeneratedBy, build))
+        g.add((build, PROV.used, mint("doc", d.doc_id, base=base)))
+    return g
+
+
+def _document(w: _Writer, d: Document) -> None:
+    iri = mint("doc", d.doc_id, base=w.base)
+    w.add(
+        [d.doc_id],
+        [
+            (iri, RDF.type, KG.Document),
+            (iri, KG.docId, Literal(d.doc_id)),
+            (iri, KG.fileName, Literal(d.name)),
+            (iri, KG.contentHash, Literal(digest(d.text, length=64))),
+        ],
+    )
+
+
+def _event(w: _Writer, e: Event, entities: dict[str, Entity]) -> None:
+    docs = w.docs_of(e.sources)
+    iri = URIRef(e.iri)
+    triples: list[tuple] = [
+        (iri, RDF.type, EVENT_CLASS[e.type]),
+        (iri, KG.cameoCode, Literal(CAMEO[e.type])),
+    ]
+    if e.title:
+        triples.append((iri, RDFS.label, name_literal(e.title)))
+    triples += _dates(iri, e.date)
+    for s in e.sources:
+        triples.append((iri, KG.mentionedIn, w.passage(s)))
+    for i, v in enumerate(e.visits):
+        triples += _visit(iri, i, v, w.base)
+    for p in e.participants:
+        triples.append((iri, KG.participant, URIRef(p)))
+    for p in e.persons:
+        triples.append((iri, KG.participantPerson, URIRef(p)))
+    for a in e.agreements:
+        triples.append((iri, KG.agreement, URIRef(a.iri)))
+        triples += _agreement(a, e, iri, entities, w.base)
+    w.add(docs, triples)
+
+
+def _dates(iri: URIRef, date: DateSpan | None) -> list[tuple]:
+    if date is None:
+        return []
+    return [
+        (iri, KG.startDate, date_literal(date.start)),
+        (iri, KG.endDate, date_literal(date.end)),
+    ]
+
+
+def _visit(event: URIRef, i: int, v: Visit, base: str) -> list[tuple]:
+    rel = mint("visit", digest(str(event), v.visitor, v.host), base=base)
+    triples: list[tuple] = [
+        (event, KG.visitingRelation, rel),
+        (rel, RDF.type, KG.VisitingRelation),
+        (rel, KG.visitor, URIRef(v.visitor)),
+        (rel, KG.host, URIRef(v.host)),
+        (rel, KG.direction, Literal(v.direction)),
+    ]
+    triples += [(rel, KG.visitorPerson, URIRef(p)) for p in v.visitor_persons]
+    triples += [(rel, KG.hostPerson, URIRef(p)) for p in v.host_persons]
+    return triples
+
+
+def _agreement(
+    a: Agreement, e: Event, event: URIRef, entities: dict[str, Entity], base: str
+) -> list[tuple]:
+    iri = URIRef(a.iri)
+    triples: list[tuple] = [(iri, RDF.type, AGREEMENT_CLASS[a.kind])]
+    if e.date:
+        triples.append((iri, KG.date, date_literal(e.date.start)))
+    triples += [(iri, KG.party, URIRef(p)) for p in a.parties]
+    triples += [(iri, KG.signatory, URIRef(p)) for p in a.signatories]
+    triples += [(iri, KG.witness, URIRef(p)) for p in a.witnesses]
+    triples += [(iri, PROV.wasDerivedFrom, event)]
+    if a.ordinal is not None:
+        triples.append((iri, KG.ordinal, Literal(a.ordinal)))
+    if a.kind in PARTNERSHIP_KINDS and len(a.parties) == 2:
+        keys = sorted(entities[p].key if p in entities else p for p in a.parties)
+        partnership = mint("partnership", *keys, base=base)
+        triples += [
+            (partnership, RDF.type, KG.Partnership),
+            (partnership, KG.establishedBy, iri),
+            *((partnership, KG.partner, URIRef(p)) for p in a.parties),
+        ]
+        if e.date:
+            triples.append((partnership, KG.startDate, date_literal(e.date.start)))
+        if a.ordinal is not None:
+            triples.append((partnership, KG.ordinal, Literal(a.ordinal)))
+    return triples
+
+
+def _docs_for(entity: Entity, resolved: Resolved, w: _Writer) -> list[str]:
+    docs = set(w.docs_of(entity.sources))
+    if not docs:
+        for e in resolved.events:
+            if entity.iri in _referenced(e):
+                docs.update(w.docs_of(e.sources))
+    return sorted(docs)
+
+
+def _referenced(e: Event) -> set[str]:
+    out = set(e.participants) | set(e.persons)
+    for v in e.visits:
+        out.update((v.visitor, v.host, *v.visitor_persons, *v.host_persons))
+    for a in e.agreements:
+        out.update((*a.parties, *a.signatories, *a.witnesses))
+    return out
+
+
+def _entity(w: _Writer, e: Entity, docs: list[str]) -> None:
+    iri = URIRef(e.iri)
+    triples: list[tuple] = [
+        (iri, RDF.type, _entity_class(e)),
+        (iri, SKOS.prefLabel, name_literal(e.label)),
+        (iri, RDFS.label, name_literal(e.label)),
+    ]
+    if e.label_en:
+        triples.append((iri, SKOS.prefLabel, Literal(e.label_en, lang="en")))
+    triples += [(iri, SKOS.altLabel, name_literal(a)) for a in e.aliases]
+    if e.wikidata:
+        triples.append((iri, OWL.sameAs, WD[e.wikidata]))
+    if e.country and e.type != "person" and e.kind != "country":
+        country = mint("place", e.country, base=w.base)
+        triples.append((iri, KG.country, country))
+        triples += _country(country, e.country)
+    for s in e.sources:
+        triples.append((iri, KG.mentionedIn, w.passage(s)))
+    for t in e.titles:
+        m = mint("membership", digest(e.iri, t.title, t.of or "", t.date or ""), base=w.base)
+        triples += [
+            (iri, ORG.hasMembership, m),
+            (m, RDF.type, ORG.Membership),
+            (m, ORG.member, iri),
+            (m, KG.roleTitle, Literal(t.title, lang=ZH)),
+            (m, PROV.wasDerivedFrom, w.passage(t.source)),
+        ]
+        if t.of:
+            triples.append((m, ORG.organization, URIRef(t.of)))
+        if t.date:
+            triples.append((m, KG.asOf, date_literal(t.date)))
+    w.add(docs, triples)
+
+
+def _entity_class(e: Entity) -> URIRef:
+    if e.type == "person":
+        return KG.Person
+    if e.type == "org":
+        return KG.Organisation
+    return PLACE_CLASS.get(e.kind or "", KG.Place)
+
+
+def _country(iri: URIRef, name: str) -> list[tuple]:
+    entry = Gazetteer.load().lookup(name)
+    triples: list[tuple] = [
+        (iri, RDF.type, KG.Country),
+        (iri, SKOS.prefLabel, name_literal(name)),
+        (iri, RDFS.label, name_literal(name)),
+    ]
+    if entry and entry.name_en:
+        triples.append((iri, SKOS.prefLabel, Literal(entry.name_en, lang="en")))
+    if entry and entry.wikidata:
+        triples.append((iri, OWL.sameAs, WD[entry.wikidata]))
+    return triples

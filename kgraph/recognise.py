@@ -1,0 +1,457 @@
+"""Recognising names: places, organisations, titles and persons in a unit's text.
+
+The pipeline is ``spacy.blank("zh")`` (one token per character) plus the
+components below, each registered with ``@Language.factory`` and usable alone.
+Every component writes to its own span group, so that later components can see
+what earlier ones found; ``kgraph_mentions`` finally settles overlaps into
+``doc.ents``:
+
+* ``kgraph_gazetteer``: known names from the gazetteer (``ontology/gazetteer``)
+  and the home city's own names, via a :class:`spacy.matcher.PhraseMatcher`.
+* ``kgraph_patterns``: names the gazetteer lacks, by their grammar: a known
+  place followed by a run ending in a place suffix (日本岐阜縣 + 美濃市), or a
+  place followed by a run ending in an organisation suffix (美國 + 華裔民選官員協會).
+* ``kgraph_titles``: titles (市長, 知事, 大使 …) with their modifiers (時任, 前).
+* ``kgraph_persons``: person names next to titles, before (陳其邁市長) or after
+  (市長陳其邁) them, lists sharing one title (副市長林欽榮、羅達生), transliterated
+  names joined by ``·‧．〃`` and Latin names in parentheses.
+
+All word lists are data files in ``kgraph/data``; see ARCHITECTURE.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from kgraph.gazetteer import Gazetteer, GazetteerEntry
+from kgraph.model import Mention
+from kgraph.resources import data_lines, data_rows
+
+HOME = "KAOHSIUNG"
+LATIN_NAME = r"[A-Z][A-Za-zÀ-ÿĀ-žА-я'’\-\.]*(?:[ \u00a0]+(?:[A-Za-zÀ-ÿĀ-ž'’\-\.]+))*"
+NAME_JOINERS = "·‧．〃•・."
+CJK = r"\u3400-\u9fff\uf900-\ufaff"
+
+if not Span.has_extension("latin"):
+    Span.set_extension("latin", default=None)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word lists that recognition reads, loaded once from ``kgraph/data``."""
+
+    titles: dict[str, str]
+    modifiers: tuple[str, ...]
+    boundaries: tuple[str, ...]
+    surnames: frozenset[str]
+    compound_surnames: frozenset[str]
+    org_suffixes: tuple[str, ...]
+    place_suffixes: dict[str, str]
+    home_key: str
+    home_names: tuple[str, ...]
+    home_offices: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """Load the recognition word lists (cached: they are read-only data)."""
+    titles = {row[0]: row[1] for row in data_rows("titles.tsv")}
+    surnames = data_lines("surnames.txt")
+    home = next(iter(data_rows("home_party.csv", delimiter=",", header=True)))
+    return Lexicon(
+        titles=titles,
+        modifiers=tuple(sorted(data_lines("title_modifiers.txt"), key=len, reverse=True)),
+        boundaries=tuple(sorted(data_lines("name_boundaries.txt"), key=len, reverse=True)),
+        surnames=frozenset(s for s in surnames if len(s) == 1),
+        compound_surnames=frozenset(s for s in surnames if len(s) == 2),
+        org_suffixes=tuple(sorted(data_lines("org_suffixes.txt"), key=len, reverse=True)),
+        place_suffixes={row[0]: row[1] for row in data_rows("place_suffixes.txt")},
+        home_key=home[0],
+        home_names=(home[0], *home[1].split("|")),
+        home_offices=tuple(data_lines("home_offices.txt")),
+    )
+
+
+# --------------------------------------------------------------------------- gazetteer
+
+
+@Language.factory("kgraph_gazetteer")
+def make_gazetteer_matcher(nlp: Language, name: str) -> GazetteerMatcher:
+    """Known places, organisations and the home city's names."""
+    return GazetteerMatcher(nlp)
+
+
+class GazetteerMatcher:
+    """Marks every gazetteer name; longest match wins among overlapping ones."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.gazetteer = Gazetteer.load()
+        self.matcher = PhraseMatcher(nlp.vocab)
+        lex = lexicon()
+        by_label: dict[str, set[str]] = {"PLACE": set(), "ORG": set(), HOME: set()}
+        for surface, entry in self.gazetteer.names():
+            if entry.key == lex.home_key or surface in lex.home_names:
+                continue
+            by_label["PLACE" if entry.type == "place" else "ORG"].add(surface)
+        by_label[HOME].update(lex.home_names)
+        by_label["ORG"].update(lex.home_offices)
+        for label, names in by_label.items():
+            self.matcher.add(label, [nlp.make_doc(n) for n in sorted(names) if n])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for match_id, start, end in self.matcher(doc):
+            span = Span(doc, start, end, label=doc.vocab.strings[match_id])
+            entry = self.gazetteer.lookup(span.text)
+            span.kb_id_ = entry.key if entry and span.label_ != HOME else span.text
+            spans.append(span)
+        doc.spans["gazetteer"] = longest_first(spans)
+        return doc
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+@Language.factory("kgraph_patterns")
+def make_pattern_matcher(nlp: Language, name: str, max_len: int = 14) -> PatternMatcher:
+    """Places and organisations that the gazetteer lacks, found by their endings."""
+    return PatternMatcher(max_len)
+
+
+class PatternMatcher:
+    """After a known place, a run of characters ending in a place or org suffix is a name."""
+
+    def __init__(self, max_len: int) -> None:
+        lex = lexicon()
+        org = "|".join(map(re.escape, lex.org_suffixes))
+        place = "|".join(map(re.escape, sorted(lex.place_suffixes, key=len, reverse=True)))
+        self.org_re = re.compile(rf"[{CJK}A-Za-z]{{0,{max_len}}}?(?:{org})")
+        self.place_re = re.compile(rf"[{CJK}]{{1,5}}?(?:{place})(?![{CJK}]{{0,1}}(?:{org}))")
+        self.boundaries = lex.boundaries
+
+    def __call__(self, doc: Doc) -> Doc:
+        found: list[Span] = []
+        known = list(doc.spans["gazetteer"]) if "gazetteer" in doc.spans else []
+        for anchor in known:
+            if anchor.label_ == "PLACE":
+                found.extend(self._after(doc, anchor.end_char))
+        doc.spans["patterns"] = longest_first(found)
+        return doc
+
+    def _after(self, doc: Doc, pos: int) -> Iterator[Span]:
+        """Names that start right after a known place (its sub-place or its organisation)."""
+        text = doc.text
+        org = self.org_re.match(text, pos)
+        if org and not self._crosses_boundary(org.group()):
+            # The organisation's name includes the place before it (日本熊本學園大學).
+            span = doc.char_span(pos, org.end(), label="ORG", alignment_mode="expand")
+            if span is not None:
+                start = _place_start(doc, pos)
+                full = doc.char_span(start, org.end(), label="ORG", alignment_mode="expand")
+                if full is not None:
+                    full.kb_id_ = full.text
+                    yield full
+        place = self.place_re.match(text, pos)
+        if place and not self._crosses_boundary(place.group()):
+            span = doc.char_span(pos, place.end(), label="PLACE", alignment_mode="expand")
+            if span is not None:
+                span.kb_id_ = span.text
+                yield span
+
+    def _crosses_boundary(self, run: str) -> bool:
+        return any(b in run for b in self.boundaries if len(b) > 1) or bool(
+            re.search(r"[、，。：；（）()「」\s]", run)
+        )
+
+
+def _place_start(doc: Doc, end_char: int) -> int:
+    """Start of the chain of adjacent known places ending at ``end_char`` (美國紐約州)."""
+    start = end_char
+    spans = sorted(doc.spans["gazetteer"], key=lambda s: s.end_char)
+    changed = True
+    while changed:
+        changed = False
+        for span in spans:
+            if span.end_char == start and span.label_ == "PLACE":
+                start = span.start_char
+                changed = True
+    return start
+
+
+# --------------------------------------------------------------------------- titles
+
+
+@Language.factory("kgraph_titles")
+def make_title_matcher(nlp: Language, name: str) -> TitleMatcher:
+    """Titles such as 市長, 副知事, 大使, with modifiers such as 時任 and 前."""
+    return TitleMatcher()
+
+
+class TitleMatcher:
+    """Marks titles; ``span.kb_id_`` holds the bare title and ``label_`` is TITLE."""
+
+    def __init__(self) -> None:
+        lex = lexicon()
+        titles = "|".join(map(re.escape, sorted(lex.titles, key=len, reverse=True)))
+        mods = "|".join(map(re.escape, lex.modifiers))
+        self.title_re = re.compile(rf"(?:(?P<mod>{mods}))?(?P<title>{titles})")
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        taken = [(s.start_char, s.end_char) for s in _known_names(doc)]
+        for m in self.title_re.finditer(doc.text):
+            start, end = m.span("title")
+            if _inside(start, end, taken):
+                continue
+            span = doc.char_span(start, end, label="TITLE", alignment_mode="expand")
+            if span is not None:
+                span.kb_id_ = m.group("title")
+                spans.append(span)
+        doc.spans["titles"] = spans
+        return doc
+
+
+# --------------------------------------------------------------------------- persons
+
+
+@Language.factory("kgraph_persons")
+def make_person_finder(nlp: Language, name: str, max_name: int = 4) -> PersonFinder:
+    """Person names beside titles."""
+    return PersonFinder(max_name)
+
+
+class PersonFinder:
+    """Finds names before and after titles, and lists of names sharing one title.
+
+    A name before a title is scanned leftwards until a boundary: punctuation, a
+    recognised name, a boundary word (由, 與, 拜會 …) or ``max_name`` characters.
+    A name after a title must start with a known surname, or be a transliterated
+    name joined by a dot, or a Latin name.
+    """
+
+    def __init__(self, max_name: int) -> None:
+        self.lex = lexicon()
+        self.max_name = max_name
+        joiners = re.escape(NAME_JOINERS)
+        self.latin_paren = re.compile(rf"\s*[(（]\s*(?P<latin>{LATIN_NAME})\s*[)）]")
+        self.translit = re.compile(rf"[{CJK}]{{1,6}}(?:[{joiners}][{CJK}]{{1,6}})+")
+        self.latin = re.compile(rf"\s*(?P<latin>{LATIN_NAME})")
+
+    def __call__(self, doc: Doc) -> Doc:
+        blocked = [(s.start_char, s.end_char) for s in _known_names(doc)]
+        blocked += [(s.start_char, s.end_char) for s in doc.spans.get("titles", [])]
+        persons: list[Span] = []
+        for title in doc.spans.get("titles", []):
+            for start, end, latin in self._around(doc.text, title, blocked):
+                span = doc.char_span(start, end, label="PERSON", alignment_mode="expand")
+                if span is not None and not _overlaps(start, end, blocked):
+                    span.kb_id_ = span.text
+                    span._.latin = latin
+                    persons.append(span)
+        doc.spans["persons"] = longest_first(persons)
+        return doc
+
+    def _around(
+        self, text: str, title: Span, blocked: list[tuple[int, int]]
+    ) -> Iterator[tuple[int, int, str | None]]:
+        before = self._before(text, title.start_char, blocked)
+        if before:
+            yield before
+        if not before or self.lex.titles.get(title.kb_id_) == "honorific":
+            yield from self._after(text, title.end_char)
+
+    def _before(
+        self, text: str, end: int, blocked: list[tuple[int, int]]
+    ) -> tuple[int, int, str | None] | None:
+        """A name just before a title, with a Latin name in parentheses between them."""
+        latin: str | None = None
+        for m in re.finditer(r"[(（][^()（）]{2,80}[)）]\s*$", text[max(0, end - 82) : end]):
+            inner = self.latin_paren.fullmatch(m.group())
+            if inner:
+                latin = inner.group("latin").strip()
+                end = end - len(m.group())
+        stop = end
+        while stop > 0 and text[stop - 1] == " ":
+            stop -= 1
+        translit = None
+        for m in self.translit.finditer(text, max(0, stop - 14), stop):
+            if m.end() == stop:
+                translit = m
+        if translit:
+            start = translit.start()
+            for b, e in blocked:
+                if b < stop and e > start:
+                    start = max(start, e)
+            return (start, stop, latin) if stop - start >= 2 else None
+        start = self._scan_left(text, stop, blocked)
+        if stop - start >= 2:
+            return start, stop, latin
+        if latin and stop - start == 0:
+            # A Latin-only name before its title: "Craig Hopkins 技術長" is rare; keep the Latin.
+            return None
+        return None
+
+    def _scan_left(self, text: str, stop: int, blocked: list[tuple[int, int]]) -> int:
+        start = stop
+        while start > 0 and stop - start < self.max_name:
+            ch = text[start - 1]
+            if not re.match(rf"[{CJK}]", ch) or any(b < start <= e for b, e in blocked):
+                break
+            if any(b < start and e >= start for b, e in blocked):
+                break
+            word = self._boundary_ending_at(text, start)
+            if word and (len(word) > 1 or stop - start >= 2):
+                break
+            start -= 1
+        return start
+
+    def _boundary_ending_at(self, text: str, pos: int) -> str | None:
+        for word in self.lex.boundaries:
+            if text.startswith(word, pos - len(word)):
+                return word
+        return None
+
+    def _after(self, text: str, pos: int) -> Iterator[tuple[int, int, str | None]]:
+        """Names after a title: Chinese names with a surname, transliterations, Latin names."""
+        while True:
+            found = self._one_after(text, pos)
+            if not found:
+                return
+            start, end, latin = found
+            yield found
+            # 副市長林欽榮、羅達生: further names sharing the same title.
+            if end < len(text) and text[end] == "、":
+                pos = end + 1
+                continue
+            return
+
+    def _one_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
+        m = self.translit.match(text, pos)
+        if m:
+            return self._with_latin(text, pos, m.end())
+        m = self.latin.match(text, pos)
+        if m and len(m.group("latin").split()) >= 2:
+            latin = m.group("latin").strip()
+            return m.start("latin"), m.start("latin") + len(latin), latin
+        return self._chinese_after(text, pos)
+
+    def _chinese_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
+        lex = self.lex
+        if text[pos : pos + 2] in lex.compound_surnames:
+            given = 2
+        elif pos < len(text) and text[pos] in lex.surnames:
+            given = 1
+        else:
+            return None
+        end = pos + given
+        names = 0
+        while end < len(text) and names < 2 and re.match(rf"[{CJK}]", text[end]):
+            if self._boundary_ending_at(text, end + 1) or text[end] in lex.titles:
+                break
+            if any(text.startswith(t, end) for t in lex.titles):
+                break
+            end += 1
+            names += 1
+        if names == 0:
+            return None
+        return self._with_latin(text, pos, end)
+
+    def _with_latin(self, text: str, start: int, end: int) -> tuple[int, int, str | None]:
+        m = self.latin_paren.match(text, end)
+        return start, end, (m.group("latin").strip() if m else None)
+
+
+# --------------------------------------------------------------------------- mentions
+
+
+@Language.factory("kgraph_mentions")
+def make_mention_settler(nlp: Language, name: str) -> MentionSettler:
+    """Settle overlapping candidates into ``doc.ents``."""
+    return MentionSettler()
+
+
+class MentionSettler:
+    """Longest span wins; on equal length, the gazetteer beats patterns and persons."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates: list[Span] = []
+        for group in ("gazetteer", "patterns", "persons"):
+            candidates.extend(doc.spans.get(group, []))
+        doc.ents = longest_first(candidates)
+        return doc
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def longest_first(spans: Iterable[Span]) -> list[Span]:
+    """Keep the longest of overlapping spans (earliest first on ties), in text order."""
+    chosen: list[Span] = []
+    taken: set[int] = set()
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+        if taken.isdisjoint(range(span.start, span.end)):
+            chosen.append(span)
+            taken.update(range(span.start, span.end))
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def _known_names(doc: Doc) -> list[Span]:
+    return list(doc.spans.get("gazetteer", [])) + list(doc.spans.get("patterns", []))
+
+
+def _inside(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(b <= start and end <= e and (b, e) != (start, end) for b, e in ranges)
+
+
+def _overlaps(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(b < end and start < e for b, e in ranges)
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Language:
+    """The recognition pipeline: blank Chinese plus kgraph's components (built once)."""
+    import spacy
+
+    nlp = spacy.blank("zh")
+    for component in (
+        "kgraph_gazetteer",
+        "kgraph_patterns",
+        "kgraph_titles",
+        "kgraph_persons",
+        "kgraph_mentions",
+    ):
+        nlp.add_pipe(component)
+    return nlp
+
+
+def mentions(doc: Doc, offset: int = 0) -> list[Mention]:
+    """The settled names and titles of a processed doc, as frozen mentions.
+
+    ``offset`` is added to every position, so that mentions of a unit carry
+    offsets into the whole normalised document.
+    """
+    gaz = Gazetteer.load()
+    found = []
+    for span in list(doc.ents) + list(doc.spans.get("titles", [])):
+        entry: GazetteerEntry | None = gaz.lookup(span.kb_id_) if span.label_ != HOME else None
+        found.append(
+            Mention(
+                label=span.label_,
+                text=span.text,
+                start=span.start_char + offset,
+                end=span.end_char + offset,
+                key=entry.key if entry else span.kb_id_,
+                latin=span._.latin or (entry.name_en if entry else None),
+                country=entry.country if entry else None,
+                kind=entry.kind if entry else None,
+                wikidata=entry.wikidata if entry else None,
+            )
+        )
+    return sorted(found, key=lambda m: (m.start, m.end))

@@ -1,0 +1,358 @@
+"""Resolving: one entity per real person, place or organisation, one event per real happening.
+
+Extraction gives one :class:`~kgraph.model.Happening` per unit of a report;
+here they become :class:`Event` s, and the names in them become :class:`Entity` s
+with stable IRIs (from :func:`kgraph.iri.mint`):
+
+* a party is identified by its gazetteer key (釜山, 釜山廣域市 -> 釜山市);
+* a person by their name, where a transliterated name's last part (施里納 in
+  艾德里安‧施里納) and their Latin name are aliases of it;
+* happenings told twice (a summary and a detail section, a slide recapping a
+  signing) are one event when their dates overlap, their type agrees and they
+  share a foreign party.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from kgraph.dates import span_overlaps
+from kgraph.extract import is_foreign
+from kgraph.iri import digest, mint
+from kgraph.model import (
+    AgreementKind,
+    DateSpan,
+    Direction,
+    EntityType,
+    Happening,
+    HappeningType,
+    Mention,
+    PartyRef,
+    PersonRef,
+    Source,
+)
+from kgraph.recognise import HOME, NAME_JOINERS
+
+
+@dataclass(frozen=True)
+class Title:
+    """A title a person held, as a report gives it (時任 titles keep their date)."""
+
+    title: str
+    of: str | None
+    date: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A resolved person, place or organisation."""
+
+    iri: str
+    type: EntityType
+    key: str
+    label: str
+    label_en: str | None = None
+    aliases: tuple[str, ...] = ()
+    country: str | None = None
+    kind: str | None = None
+    wikidata: str | None = None
+    titles: tuple[Title, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass(frozen=True)
+class Visit:
+    visitor: str
+    host: str
+    direction: Direction
+    visitor_persons: tuple[str, ...] = ()
+    host_persons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Agreement:
+    iri: str
+    kind: AgreementKind
+    parties: tuple[str, ...]
+    signatories: tuple[str, ...] = ()
+    witnesses: tuple[str, ...] = ()
+    ordinal: int | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """A resolved happening: IRIs for everyone in it, and every passage that tells it."""
+
+    iri: str
+    type: HappeningType
+    date: DateSpan | None
+    title: str
+    visits: tuple[Visit, ...] = ()
+    agreements: tuple[Agreement, ...] = ()
+    participants: tuple[str, ...] = ()
+    persons: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+
+
+@dataclass
+class Resolved:
+    """The whole resolved corpus: what the graph stage turns into RDF."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- entities
+
+
+class _Builder:
+    """Collects names, aliases, titles and sources per IRI while resolving."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.entities: dict[str, dict] = {}
+        self.person_alias: dict[str, str] = {}
+
+    def party(self, p: PartyRef, source: Source | None = None) -> str:
+        iri = str(mint(p.type, p.key, base=self.base))
+        e = self._entry(iri, p.type, p.key)
+        e["aliases"].update(p.names)
+        e["label_en"] = e["label_en"] or p.latin
+        e["country"] = e["country"] or p.country
+        e["kind"] = e["kind"] or p.kind
+        e["wikidata"] = e["wikidata"] or p.wikidata
+        if source:
+            e["sources"].add(source)
+        return iri
+
+    def person(self, p: PersonRef) -> str:
+        key = self.person_key(p)
+        iri = str(mint("person", key, base=self.base))
+        e = self._entry(iri, "person", key)
+        e["aliases"].add(p.name)
+        if p.latin:
+            e["aliases"].add(p.latin)
+            e["label_en"] = e["label_en"] or p.latin
+        return iri
+
+    def person_key(self, p: PersonRef) -> str:
+        for name in (p.name, *(_name_parts(p.name)), p.latin or ""):
+            if name and name in self.person_alias:
+                return self.person_alias[name]
+        return p.name
+
+    def learn_person(self, p: PersonRef) -> None:
+        """Register a person's full name, its parts and Latin name as aliases of it."""
+        key = self.person_key(p)
+        for name in (p.name, *(_name_parts(p.name)), p.latin or ""):
+            if name and len(name) >= 2:
+                self.person_alias.setdefault(name, key)
+
+    def _entry(self, iri: str, type_: str, key: str) -> dict:
+        return self.entities.setdefault(
+            iri,
+            {
+                "type": type_,
+                "key": key,
+                "aliases": set(),
+                "label_en": None,
+                "country": None,
+                "kind": None,
+                "wikidata": None,
+                "titles": set(),
+                "sources": set(),
+            },
+        )
+
+    def freeze(self) -> dict[str, Entity]:
+        out = {}
+        for iri, e in sorted(self.entities.items()):
+            out[iri] = Entity(
+                iri=iri,
+                type=e["type"],
+                key=e["key"],
+                label=e["key"],
+                label_en=e["label_en"],
+                aliases=tuple(sorted(e["aliases"] - {e["key"]})),
+                country=e["country"],
+                kind=e["kind"],
+                wikidata=e["wikidata"],
+                titles=tuple(sorted(e["titles"], key=_title_order)),
+                sources=tuple(sorted(e["sources"], key=_source_order)),
+            )
+        return out
+
+
+def _name_parts(name: str) -> list[str]:
+    """The last part of a transliterated name (施里納 of 艾德里安‧施里納).
+
+    >>> _name_parts("艾德里安‧施里納")
+    ['施里納']
+    >>> _name_parts("陳其邁")
+    []
+    """
+    for joiner in NAME_JOINERS:
+        if joiner in name:
+            return [name.rsplit(joiner, 1)[1]]
+    return []
+
+
+def _source_order(s: Source) -> tuple[str, int, int]:
+    return (s.doc, s.start, s.end)
+
+
+def _title_order(t: Title) -> tuple[str, str, str]:
+    return (t.date or "", t.title, t.of or "")
+
+
+# --------------------------------------------------------------------------- events
+
+
+def resolve(happenings: Sequence[Happening], base: str) -> Resolved:
+    """Turn all documents' happenings into entities and de-duplicated events."""
+    b = _Builder(base)
+    for h in happenings:
+        for p in h.persons:
+            b.learn_person(p)
+    groups = _group_same_happenings(happenings)
+    events = [_event(group, b) for group in groups]
+    for h in happenings:
+        _add_mentions(h, b)
+    return Resolved(entities=b.freeze(), events=sorted(events, key=_event_order))
+
+
+def _event_order(e: Event) -> tuple[str, str]:
+    return (e.date.start if e.date else "", e.iri)
+
+
+def _foreign_keys(h: Happening) -> frozenset[str]:
+    keys = {p.key for p in h.parties if is_foreign(p)}
+    for v in h.visits:
+        keys.update(p.key for p in (v.visitor, v.host) if is_foreign(p))
+    return frozenset(keys)
+
+
+def _same(a: Happening, b: Happening) -> bool:
+    if a.date is None or b.date is None or a.type != b.type:
+        return False
+    if not span_overlaps(a.date, b.date):
+        return False
+    if a.doc_id == b.doc_id and a.source == b.source:
+        return True
+    if a.date != b.date and _precision(a.date) == _precision(b.date) == 3:
+        return False
+    return bool(_foreign_keys(a) & _foreign_keys(b))
+
+
+def _precision(d: DateSpan) -> int:
+    return d.start.count("-") + 1
+
+
+def _group_same_happenings(happenings: Sequence[Happening]) -> list[list[Happening]]:
+    groups: list[list[Happening]] = []
+    for h in happenings:
+        for g in groups:
+            if any(_same(h, other) for other in g):
+                g.append(h)
+                break
+        else:
+            groups.append([h])
+    return groups
+
+
+def _event(group: list[Happening], b: _Builder) -> Event:
+    # The most precise telling leads; the others add their passages.
+    lead = max(group, key=lambda h: (_precision(h.date) if h.date else 0, -group.index(h)))
+    sources = tuple(sorted({h.source for h in group}, key=_source_order))
+    foreign = sorted(_foreign_keys(lead)) or sorted(p.key for p in lead.parties)
+    when = lead.date.start if lead.date else "undated"
+    iri = str(mint("event", when, digest(lead.type, *foreign, base_hint(lead)), base=b.base))
+    visits = tuple(
+        dict.fromkeys(
+            Visit(
+                visitor=b.party(v.visitor),
+                host=b.party(v.host),
+                direction=v.direction,
+                visitor_persons=tuple(b.person(p) for p in v.visitor_persons),
+                host_persons=tuple(b.person(p) for p in v.host_persons),
+            )
+            for v in lead.visits
+        )
+    )
+    agreements = tuple(
+        Agreement(
+            iri=str(
+                mint("agreement", when, digest(a.kind, *(p.key for p in a.parties)), base=b.base)
+            ),
+            kind=a.kind,
+            parties=tuple(b.party(p) for p in a.parties),
+            signatories=tuple(b.person(p) for p in a.signatories),
+            witnesses=tuple(b.person(p) for p in a.witnesses),
+            ordinal=a.ordinal,
+        )
+        for a in lead.agreements
+    )
+    return Event(
+        iri=iri,
+        type=lead.type,
+        date=lead.date,
+        title=lead.title,
+        visits=visits,
+        agreements=tuple(dict.fromkeys(agreements)),
+        participants=tuple(b.party(p) for p in lead.participants),
+        persons=tuple(dict.fromkeys(b.person(p) for p in lead.persons)),
+        sources=sources,
+    )
+
+
+def base_hint(h: Happening) -> str:
+    """The first visiting pair, so that two visits on one day by one city's delegations
+    to different hosts get different IRIs."""
+    return "|".join(f"{v.visitor.key}>{v.host.key}" for v in h.visits[:1])
+
+
+def _add_mentions(h: Happening, b: _Builder) -> None:
+    """Record every mention's passage on its entity, and each person's title."""
+    date = h.date.start if h.date else None
+    people = {p.name: p for p in h.persons}
+    for m, source in h.mentions:
+        if m.label in ("PLACE", "ORG", HOME):
+            party = _party_for_mention(m, h)
+            if party is not None:
+                b.party(party, source)
+        elif m.label == "PERSON" and m.text in people:
+            p = people[m.text]
+            iri = b.person(p)
+            entry = b.entities[iri]
+            entry["sources"].add(source)
+            if p.title:
+                of = str(mint(_party_type(p.of, h), p.of, base=b.base)) if p.of else None
+                entry["titles"].add(Title(p.title, of, date, source))
+
+
+def _party_for_mention(m: Mention, h: Happening) -> PartyRef | None:
+    for p in h.parties:
+        if m.text in p.names or m.key == p.key:
+            return p
+    return None
+
+
+def _party_type(key: str, h: Happening) -> EntityType:
+    for p in (*h.parties, *(x for v in h.visits for x in (v.visitor, v.host))):
+        if p.key == key:
+            return p.type
+    return "place"
+
+
+def all_parties(events: Iterable[Event]) -> set[str]:
+    """Every party IRI that takes part in some event."""
+    out: set[str] = set()
+    for e in events:
+        out.update(e.participants)
+        for v in e.visits:
+            out.update((v.visitor, v.host))
+        for a in e.agreements:
+            out.update(a.parties)
+    return out
