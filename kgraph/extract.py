@@ -44,6 +44,8 @@ from kgraph.resources import data_lines, data_rows
 
 DOMESTIC = frozenset({"台灣", "臺灣", "中華民國"})
 SENTENCE_END = "。；;!！?？\n"
+# A photo caption describes a happening its item already tells.
+CAPTION = re.compile(r"^\s*(?:照片|圖片|圖)\s*[0-9一二三四五六七八九十]+\s*[：:]")
 ORDINAL = re.compile(r"第\s*(?P<n>[0-9]+|[一二三四五六七八九十百]+)\s*(?:座|個)")
 
 
@@ -54,6 +56,7 @@ class Cues:
     by_cue: dict[str, tuple[str, ...]]
     kinds: tuple[tuple[str, AgreementKind], ...]
     blockers: tuple[str, ...]
+    recalls: tuple[str, ...]
 
     def words(self, cue: str) -> tuple[str, ...]:
         return self.by_cue.get(cue, ())
@@ -73,6 +76,7 @@ def cues() -> Cues:
         by_cue={k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_cue.items()},
         kinds=tuple((w, k) for w, k in kinds),  # type: ignore[misc]
         blockers=tuple(data_lines("signing_blockers.txt")),
+        recalls=tuple(data_lines("recall_words.txt")),
     )
 
 
@@ -153,6 +157,8 @@ def is_foreign(p: PartyRef) -> bool:
 def extract(item: UnitInput) -> list[Happening]:
     """The happenings a unit tells (none when it names no foreign party)."""
     unit = item.unit
+    if CAPTION.match(unit.text):
+        return []
     local = [_shift(m, -unit.start) for m in item.mentions]
     local = _inherit_countries(local)
     parties = [m for m in local if m.label in ("PLACE", "ORG", HOME)]
@@ -162,7 +168,7 @@ def extract(item: UnitInput) -> list[Happening]:
     date = _main_date(text, item.report_year)
     sentences = split_sentences(text)
     persons = _attach_persons(local, text)
-    agreements = tuple(_agreements(sentences, local, persons))
+    agreements = _merge_agreements(_agreements(sentences, local, persons, item.report_year))
     visits = tuple(_visits(sentences, local, persons)) if not _is_video(text) else ()
     happening_type = _type(text, agreements, visits)
     if happening_type == "video_meeting":
@@ -402,62 +408,164 @@ def _is_video(text: str) -> bool:
 
 
 def _agreements(
-    sentences: list[Sentence], mentions: list[Mention], persons: list[tuple[str, PersonRef]]
+    sentences: list[Sentence],
+    mentions: list[Mention],
+    persons: list[tuple[str, PersonRef]],
+    year: int | None,
 ) -> Iterable[AgreementRel]:
+    """One agreement per signing cue whose clause names a document of a known kind."""
     c = cues()
-    home = home_party()
     for s in sentences:
-        cue_pos, _ = _first_cue(s.text, ("sign",), c)
-        if cue_pos < 0 or _looks_back(s.text, c):
-            continue
-        kinds = _kinds_in(s.text, c)
-        if not kinds:
-            continue
-        named = [m for m in mentions if s.start <= m.start < s.end]
-        acting = [p for p in _acting_parties(named) if is_foreign(p) or p.key == home.key]
-        foreign = [p for p in acting if p.key != home.key]
-        parties = tuple([home, *foreign[:2]]) if foreign else (home,)
-        in_s = [
-            p
-            for m in mentions
-            if m.label == "PERSON" and s.start <= m.start < s.end
-            for _, p in persons
-            if p.name == m.text
-        ]
-        witness_at = s.text.find("見證")
-        witnesses = tuple(
-            p for p in in_s if witness_at >= 0 and _pos(p, mentions) < s.start + witness_at
-        )
-        signatories = tuple(dict.fromkeys(p for p in in_s if p not in witnesses))
-        ordinal = _ordinal(s.text)
-        for kind in kinds:
-            yield AgreementRel(
-                kind=kind,
-                parties=parties,
-                signatories=signatories,
-                witnesses=tuple(dict.fromkeys(witnesses)),
-                ordinal=ordinal
-                if kind in ("sister_city", "friendship_city", "partner_city")
-                else None,
-            )
+        for cue_at, cue_end in _cue_spans(s.text, c.words("sign")):
+            clause_end = _clause_end(s.text, cue_end)
+            kind = _kind_after(s.text[cue_end:clause_end], c)
+            if kind is None or _looks_back(s.text[cue_at:clause_end], c):
+                continue
+            if any(w in s.text[:cue_at] for w in c.recalls):
+                continue
+            found = _agreement(s, cue_at, clause_end, kind, mentions, persons)
+            yield replace(found, date=_signing_date(s.text, cue_at, clause_end, year))
 
 
-def _looks_back(text: str, c: Cues) -> bool:
-    return any(b in text for b in c.blockers) and not any(
-        w in text for w in ("正式", "成為", "簽署")
+def _agreement(
+    s: Sentence,
+    cue_at: int,
+    clause_end: int,
+    kind: AgreementKind,
+    mentions: list[Mention],
+    persons: list[tuple[str, PersonRef]],
+) -> AgreementRel:
+    home = home_party()
+    witness = _witness_region(s.text[:cue_at])
+    clause_start = _clause_start(s.text, cue_at)
+    in_s = [m for m in mentions if s.start <= m.start < s.start + clause_end]
+
+    def outside_witness(m: Mention) -> bool:
+        return not (witness and witness[0] <= m.start - s.start < witness[1])
+
+    named = [m for m in in_s if outside_witness(m)]
+    clause = [m for m in named if m.start - s.start >= clause_start]
+    foreign = _foreign_acting(clause)
+    if not foreign:
+        before = _foreign_acting([m for m in named if m.start - s.start < cue_at])
+        many = re.search(r"[三四五六七八九十多]方|[0-9]方", s.text[clause_start:cue_at])
+        foreign = before if many else before[-1:]
+    if not foreign:
+        foreign = _foreign_acting(in_s)[:1]
+    schools = [party_of(m) for m in clause if m.label == "ORG" and _is_school(m.text)]
+    if kind == "sister_school" or len(schools) >= 2:
+        parties = tuple(dict.fromkeys(schools)) or (home, *foreign)
+    else:
+        parties = (home, *foreign)
+    signers = [m for m in in_s if m.label == "PERSON" and outside_witness(m)]
+    witnesses = [m for m in in_s if m.label == "PERSON" and not outside_witness(m)]
+    return AgreementRel(
+        kind=kind,
+        parties=parties,
+        signatories=_people(signers, persons),
+        witnesses=_people(witnesses, persons),
+        ordinal=_ordinal(s.text)
+        if kind in ("sister_city", "friendship_city", "partner_city")
+        else None,
     )
 
 
-def _kinds_in(text: str, c: Cues) -> list[AgreementKind]:
-    """Agreement kinds named in a sentence, each once, in text order."""
-    found: list[tuple[int, AgreementKind]] = []
-    taken: set[int] = set()
-    for word, kind in c.kinds:
+def _merge_agreements(found: Iterable[AgreementRel]) -> tuple[AgreementRel, ...]:
+    """One agreement per kind and parties in a unit (a heading and its text tell it twice)."""
+    merged: dict[tuple[str, frozenset[str]], AgreementRel] = {}
+    for a in found:
+        key = (a.kind, frozenset(p.key for p in a.parties))
+        old = merged.get(key)
+        if old is None:
+            merged[key] = a
+            continue
+        merged[key] = replace(
+            old,
+            signatories=tuple(dict.fromkeys(old.signatories + a.signatories)),
+            witnesses=tuple(dict.fromkeys(old.witnesses + a.witnesses)),
+            ordinal=old.ordinal or a.ordinal,
+        )
+    return tuple(merged.values())
+
+
+def _signing_date(text: str, cue_at: int, clause_end: int, year: int | None) -> DateSpan | None:
+    """The date the sentence gives the signing: the last date before the cue, else one
+    after it in the same clause (高雄市與科羅州於110年9月17日締結為姊妹市)."""
+    dates = find_dates(text[:clause_end], default_year=year)
+    before = [d for d in dates if d.end <= cue_at]
+    after = [d for d in dates if d.start >= cue_at]
+    chosen = before[-1:] or after[:1]
+    return chosen[0].span if chosen else None
+
+
+def _is_school(name: str) -> bool:
+    return name.endswith(lexicon().school_suffixes)
+
+
+def _foreign_acting(named: list[Mention]) -> list[PartyRef]:
+    return [p for p in _acting_parties(named) if is_foreign(p)]
+
+
+def _people(found: list[Mention], persons: list[tuple[str, PersonRef]]) -> tuple[PersonRef, ...]:
+    by_name = {p.name: p for _, p in persons}
+    return tuple(dict.fromkeys(by_name[m.text] for m in found if m.text in by_name))
+
+
+def _cue_spans(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
+    """Non-overlapping occurrences of cue words, in text order."""
+    spans: list[tuple[int, int]] = []
+    for word in words:
         for m in re.finditer(re.escape(word), text):
-            if taken.isdisjoint(range(m.start(), m.end())):
-                found.append((m.start(), kind))
-                taken.update(range(m.start(), m.end()))
-    return list(dict.fromkeys(k for _, k in sorted(found)))
+            if all(m.end() <= a or m.start() >= b for a, b in spans):
+                spans.append((m.start(), m.end()))
+    return sorted(spans)
+
+
+CLAUSE_END = "，,。；;"
+
+
+def _clause_end(text: str, pos: int) -> int:
+    """End of the clause at ``pos``; a quoted title 「…」 does not end it."""
+    depth = 0
+    for i in range(pos, len(text)):
+        ch = text[i]
+        depth += ch in "「『"
+        depth -= ch in "」』"
+        if depth <= 0 and ch in CLAUSE_END:
+            return i
+    return len(text)
+
+
+def _clause_start(text: str, pos: int) -> int:
+    for i in range(pos - 1, -1, -1):
+        if text[i] in CLAUSE_END:
+            return i + 1
+    return 0
+
+
+def _witness_region(text: str) -> tuple[int, int] | None:
+    """Where the witnesses are named: 在A見證下 (before 見證下)."""
+    m = re.search(r"(?:在|於|經)?([^，。；]*?)見證下", text)
+    return (m.start(), m.end()) if m else None
+
+
+def _looks_back(clause: str, c: Cues) -> bool:
+    """An anniversary or a past signing recalled, not a signing told."""
+    return any(b in clause for b in c.blockers)
+
+
+def _kind_after(text: str, c: Cues) -> AgreementKind | None:
+    """The kind of the first agreement word after a signing cue (longest word wins).
+
+    >>> _kind_after("「高雄市及布拉提斯拉瓦省夥伴協定」", cues())
+    'partner_city'
+    """
+    best: tuple[int, int, AgreementKind] | None = None
+    for word, kind in c.kinds:
+        i = text.find(word)
+        if i >= 0 and (best is None or (i, -len(word)) < (best[0], -best[1])):
+            best = (i, len(word), kind)
+    return best[2] if best else None
 
 
 def _ordinal(text: str) -> int | None:

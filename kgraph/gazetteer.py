@@ -81,6 +81,7 @@ class GazetteerEntry:
     wikidata: str = ""
     lat: float | None = None
     lon: float | None = None
+    source: str = ""
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -234,6 +235,7 @@ def _read_csv(path: Path, type_: EntryType) -> Iterator[GazetteerEntry]:
                 wikidata=(row.get("wikidata") or "").strip(),
                 lat=_float(row.get("lat")),
                 lon=_float(row.get("lon")),
+                source=(row.get("source") or "").strip(),
             )
 
 

@@ -195,8 +195,8 @@ def _agreement(
 ) -> list[tuple]:
     iri = URIRef(a.iri)
     triples: list[tuple] = [(iri, RDF.type, AGREEMENT_CLASS[a.kind])]
-    if e.date:
-        triples.append((iri, KG.date, date_literal(e.date.start)))
+    if a.date:
+        triples.append((iri, KG.date, date_literal(a.date.start)))
     triples += [(iri, KG.party, URIRef(p)) for p in a.parties]
     triples += [(iri, KG.signatory, URIRef(p)) for p in a.signatories]
     triples += [(iri, KG.witness, URIRef(p)) for p in a.witnesses]
@@ -211,8 +211,8 @@ def _agreement(
             (partnership, KG.establishedBy, iri),
             *((partnership, KG.partner, URIRef(p)) for p in a.parties),
         ]
-        if e.date:
-            triples.append((partnership, KG.startDate, date_literal(e.date.start)))
+        if a.date:
+            triples.append((partnership, KG.startDate, date_literal(a.date.start)))
         if a.ordinal is not None:
             triples.append((partnership, KG.ordinal, Literal(a.ordinal)))
     return triples

@@ -181,6 +181,7 @@ class AgreementRel:
     witnesses: tuple[PersonRef, ...] = ()
     title: str | None = None
     ordinal: int | None = None
+    date: DateSpan | None = None  # when the text dates the signing itself
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,16 @@ HOME = "KAOHSIUNG"
 LATIN_NAME = r"[A-Z][A-Za-zÀ-ÿĀ-žА-я'’\-\.]*(?:[ \u00a0]+(?:[A-Za-zÀ-ÿĀ-ž'’\-\.]+))*"
 NAME_JOINERS = "·‧．〃•・."
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
+# A name may end like a rare noun (奧正史: 正史), not like a common one (巴士企業: 企業).
+COMMON_NOUN = 300
+# A place suffix followed by these is a title or an institution (市長, 市議會, 縣政府).
+NOT_AFTER_PLACE = "長|議|政|民|立|府|區|場|內|外|容|貌|況|鑰|花|徽|級|務|場|際"
+# Runs containing these are descriptions, not names (友好城市, 姊妹市, 促進城市).
+GENERIC_RE = re.compile("城市|姊妹|友好|夥伴|促進|締盟|的|及|與|各|該|本|兩|全|首座|國際")
 
-if not Span.has_extension("latin"):
-    Span.set_extension("latin", default=None)
+for _ext in ("latin", "country"):
+    if not Span.has_extension(_ext):
+        Span.set_extension(_ext, default=None)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,9 @@ class Lexicon:
     home_key: str
     home_names: tuple[str, ...]
     home_offices: tuple[str, ...]
+    school_suffixes: tuple[str, ...]
+    common_words: dict[str, tuple[str, int]]
+    never_in_name: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -76,6 +86,9 @@ def lexicon() -> Lexicon:
         home_key=home[0],
         home_names=(home[0], *home[1].split("|")),
         home_offices=tuple(data_lines("home_offices.txt")),
+        school_suffixes=tuple(sorted(data_lines("school_suffixes.txt"), key=len, reverse=True)),
+        common_words={row[0]: (row[2], int(row[1])) for row in data_rows("common_words.tsv")},
+        never_in_name=frozenset(data_lines("never_in_name.txt")),
     )
 
 
@@ -98,6 +111,10 @@ class GazetteerMatcher:
         by_label: dict[str, set[str]] = {"PLACE": set(), "ORG": set(), HOME: set()}
         for surface, entry in self.gazetteer.names():
             if entry.key == lex.home_key or surface in lex.home_names:
+                continue
+            if entry.source == "geonames" and surface[-1] not in lex.place_suffixes:
+                # GeoNames' alternate names include bare words (聯合, 太和): only names
+                # with a place ending are safe to match in running text.
                 continue
             by_label["PLACE" if entry.type == "place" else "ORG"].add(surface)
         by_label[HOME].update(lex.home_names)
@@ -133,15 +150,25 @@ class PatternMatcher:
         org = "|".join(map(re.escape, lex.org_suffixes))
         place = "|".join(map(re.escape, sorted(lex.place_suffixes, key=len, reverse=True)))
         self.org_re = re.compile(rf"[{CJK}A-Za-z]{{0,{max_len}}}?(?:{org})")
-        self.place_re = re.compile(rf"[{CJK}]{{1,5}}?(?:{place})(?![{CJK}]{{0,1}}(?:{org}))")
+        self.place_re = re.compile(
+            rf"[{CJK}]{{1,5}}?(?:{place})"
+            rf"(?!{NOT_AFTER_PLACE})(?![{CJK}]{{0,1}}(?:{org}))"
+        )
         self.boundaries = lex.boundaries
+        self.school_re = re.compile("|".join(map(re.escape, lex.school_suffixes)))
+        self.max_school = 10
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Span] = []
         known = list(doc.spans["gazetteer"]) if "gazetteer" in doc.spans else []
+        found.extend(self._schools(doc, known))
+        gaz = Gazetteer.load()
         for anchor in known:
             if anchor.label_ == "PLACE":
-                found.extend(self._after(doc, anchor.end_char))
+                entry = gaz.lookup(anchor.kb_id_)
+                for span in self._after(doc, anchor.end_char):
+                    span._.country = entry.country if entry else None
+                    found.append(span)
         doc.spans["patterns"] = longest_first(found)
         return doc
 
@@ -159,8 +186,35 @@ class PatternMatcher:
                     full.kb_id_ = full.text
                     yield full
         place = self.place_re.match(text, pos)
-        if place and not self._crosses_boundary(place.group()):
+        if (
+            place
+            and not self._crosses_boundary(place.group())
+            and not GENERIC_RE.search(place.group())
+        ):
             span = doc.char_span(pos, place.end(), label="PLACE", alignment_mode="expand")
+            if span is not None:
+                span.kb_id_ = span.text
+                yield span
+
+    def _schools(self, doc: Doc, known: list[Span]) -> Iterator[Span]:
+        """School names, wherever they stand: the name runs left from the ending to a
+        boundary (新興高中); an ordinal school keeps its city (格丁尼亞第17中學)."""
+        text = doc.text
+        ends = {s.end_char: s for s in known}
+        for m in self.school_re.finditer(text):
+            start = m.start()
+            while start > 0 and m.start() - start < self.max_school:
+                if start in ends or not re.match(rf"[{CJK}0-9]", text[start - 1]):
+                    break
+                word = _boundary_ending_at(self.boundaries, text, start)
+                if word and (len(word) > 1 or m.start() - start >= 2):
+                    break
+                start -= 1
+            if text.startswith("第", start) and start in ends and ends[start].label_ == "PLACE":
+                start = ends[start].start_char
+            if m.start() - start < 2:
+                continue
+            span = doc.char_span(start, m.end(), label="ORG", alignment_mode="expand")
             if span is not None:
                 span.kb_id_ = span.text
                 yield span
@@ -222,7 +276,7 @@ class TitleMatcher:
 
 
 @Language.factory("kgraph_persons")
-def make_person_finder(nlp: Language, name: str, max_name: int = 4) -> PersonFinder:
+def make_person_finder(nlp: Language, name: str, max_name: int = 5) -> PersonFinder:
     """Person names beside titles."""
     return PersonFinder(max_name)
 
@@ -272,8 +326,8 @@ class PersonFinder:
     ) -> tuple[int, int, str | None] | None:
         """A name just before a title, with a Latin name in parentheses between them."""
         latin: str | None = None
-        for m in re.finditer(r"[(（][^()（）]{2,80}[)）]\s*$", text[max(0, end - 82) : end]):
-            inner = self.latin_paren.fullmatch(m.group())
+        for m in re.finditer(r"\s*[(（][^()（）]{2,80}[)）]\s*$", text[max(0, end - 84) : end]):
+            inner = self.latin_paren.fullmatch(m.group().rstrip())
             if inner:
                 latin = inner.group("latin").strip()
                 end = end - len(m.group())
@@ -299,24 +353,45 @@ class PersonFinder:
         return None
 
     def _scan_left(self, text: str, stop: int, blocked: list[tuple[int, int]]) -> int:
+        """Start of the name ending at ``stop``; ``stop`` itself when there is no
+        clear left edge within ``max_name`` characters (a guess would be wrong)."""
         start = stop
-        while start > 0 and stop - start < self.max_name:
+        while start > 0:
             ch = text[start - 1]
-            if not re.match(rf"[{CJK}]", ch) or any(b < start <= e for b, e in blocked):
+            if not re.match(rf"[{CJK}]", ch) or ch in self.lex.never_in_name:
                 break
-            if any(b < start and e >= start for b, e in blocked):
+            if any(b < start <= e for b, e in blocked):
                 break
             word = self._boundary_ending_at(text, start)
             if word and (len(word) > 1 or stop - start >= 2):
                 break
+            if stop - start == self.max_name:
+                return stop
             start -= 1
-        return start
+        return start if self.plausible_name(text[start:stop]) else stop
+
+    def plausible_name(self, name: str) -> bool:
+        """Whether a run of characters can be a name: not an ordinary word, and holding no
+        verb or function word (成立, 率領, 慶祝兩), nor ending in a common noun (巴士企業).
+
+        >>> finder = PersonFinder(5)
+        >>> finder.plausible_name("陳其邁"), finder.plausible_name("新任"), finder.plausible_name("國使節")
+        (True, False, False)
+        """
+        words = self.lex.common_words
+        if len(name) < 2 or name in words:
+            return False
+        for size in (2, 3, 4):
+            for i in range(len(name) - size + 1):
+                tag, freq = words.get(name[i : i + size], ("", 0))
+                if not tag:
+                    continue
+                if not tag.startswith("n") or (i + size == len(name) and freq >= COMMON_NOUN):
+                    return False
+        return True
 
     def _boundary_ending_at(self, text: str, pos: int) -> str | None:
-        for word in self.lex.boundaries:
-            if text.startswith(word, pos - len(word)):
-                return word
-        return None
+        return _boundary_ending_at(self.lex.boundaries, text, pos)
 
     def _after(self, text: str, pos: int) -> Iterator[tuple[int, int, str | None]]:
         """Names after a title: Chinese names with a surname, transliterations, Latin names."""
@@ -402,6 +477,14 @@ def longest_first(spans: Iterable[Span]) -> list[Span]:
     return sorted(chosen, key=lambda s: s.start)
 
 
+def _boundary_ending_at(boundaries: tuple[str, ...], text: str, pos: int) -> str | None:
+    """The boundary word (由, 與, 拜會 …) that ends right at ``pos``, if any."""
+    for word in boundaries:
+        if text.startswith(word, pos - len(word)):
+            return word
+    return None
+
+
 def _known_names(doc: Doc) -> list[Span]:
     return list(doc.spans.get("gazetteer", [])) + list(doc.spans.get("patterns", []))
 
@@ -448,10 +531,10 @@ def mentions(doc: Doc, offset: int = 0) -> list[Mention]:
                 start=span.start_char + offset,
                 end=span.end_char + offset,
                 key=entry.key if entry else span.kb_id_,
-                latin=span._.latin or (entry.name_en if entry else None),
-                country=entry.country if entry else None,
-                kind=entry.kind if entry else None,
-                wikidata=entry.wikidata if entry else None,
+                latin=span._.latin or (entry.name_en if entry else None) or None,
+                country=(entry.country if entry else span._.country) or None,
+                kind=(entry.kind if entry else None) or None,
+                wikidata=(entry.wikidata if entry else None) or None,
             )
         )
     return sorted(found, key=lambda m: (m.start, m.end))

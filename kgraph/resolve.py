@@ -79,6 +79,7 @@ class Agreement:
     signatories: tuple[str, ...] = ()
     witnesses: tuple[str, ...] = ()
     ordinal: int | None = None
+    date: DateSpan | None = None
 
 
 @dataclass(frozen=True)
@@ -284,8 +285,14 @@ def _event(group: list[Happening], b: _Builder) -> Event:
     agreements = tuple(
         Agreement(
             iri=str(
-                mint("agreement", when, digest(a.kind, *(p.key for p in a.parties)), base=b.base)
+                mint(
+                    "agreement",
+                    (a.date or lead.date or DateSpan("undated", "")).start,
+                    digest(a.kind, *(p.key for p in a.parties)),
+                    base=b.base,
+                )
             ),
+            date=a.date or lead.date,
             kind=a.kind,
             parties=tuple(b.party(p) for p in a.parties),
             signatories=tuple(b.person(p) for p in a.signatories),
