@@ -375,8 +375,8 @@ class PersonFinder:
         verb or function word (成立, 率領, 慶祝兩), nor ending in a common noun (巴士企業).
 
         >>> finder = PersonFinder(5)
-        >>> finder.plausible_name("陳其邁"), finder.plausible_name("新任"), finder.plausible_name("國使節")
-        (True, False, False)
+        >>> [finder.plausible_name(n) for n in ("陳其邁", "新任", "國使節")]
+        [True, False, False]
         """
         words = self.lex.common_words
         if len(name) < 2 or name in words:
