@@ -255,14 +255,28 @@ def _attach_persons(mentions: list[Mention], text: str) -> list[tuple[str, Perso
     """
     out: list[tuple[str, PersonRef]] = []
     titles = [m for m in mentions if m.label == "TITLE"]
+    previous: Mention | None = None
     for i, m in enumerate(mentions):
         if m.label != "PERSON":
             continue
         title = _title_of(m, titles, text)
+        if title is None and previous is not None and text[previous.end : m.start] == "、":
+            # 副市長林欽榮、羅達生: a list of names shares its title.
+            title = out[-1][1].title
+        previous = m
         party = _party_before(mentions[:i], m.start, text)
         key = party.key if party else lexicon().home_key
         out.append((key, PersonRef(name=m.text, latin=m.latin, title=title, of=key)))
     return out
+
+
+def _has_cue(text: str) -> bool:
+    """Whether a stretch of text holds a visit or signing cue (拜會, 簽署 …): a person after
+    it acts on the other side of the cue from a party before it."""
+    c = cues()
+    return any(
+        w in text for kind in ("inbound", "outbound", "visit", "sign") for w in c.words(kind)
+    )
 
 
 def _title_of(person: Mention, titles: list[Mention], text: str) -> str | None:
@@ -284,7 +298,7 @@ def _party_before(before: list[Mention], pos: int, text: str) -> PartyRef | None
         if m.label not in ("PLACE", "ORG", HOME):
             continue
         gap = text[m.end : pos]
-        if len(gap) <= 16 and not re.search(r"[，,。；與和及、]", gap):
+        if len(gap) <= 16 and not re.search(r"[，,。；與和及、]", gap) and not _has_cue(gap):
             return party_of(m)
         return None
     return None

@@ -22,7 +22,7 @@ from kgraph.gazetteer import Gazetteer
 from kgraph.iri import digest, mint
 from kgraph.model import DateSpan, Document, Source
 from kgraph.namespace import KG, ORG, WD
-from kgraph.resolve import Agreement, Entity, Event, Resolved, Visit
+from kgraph.resolve import Agreement, Entity, Event, Resolved, Title, Visit
 
 EVENT_CLASS = {
     "visit": KG.Visit,
@@ -154,7 +154,7 @@ def _event(w: _Writer, e: Event, entities: dict[str, Entity]) -> None:
         triples.append((iri, RDFS.label, name_literal(e.title)))
     triples += _dates(iri, e.date)
     for s in e.sources:
-        triples.append((iri, KG.mentionedIn, w.passage(s)))
+        w.add(w.docs_of([s]), [(iri, KG.mentionedIn, w.passage(s))])
     for i, v in enumerate(e.visits):
         triples += _visit(iri, i, v, w.base)
     for p in e.participants:
@@ -218,13 +218,24 @@ def _agreement(
     return triples
 
 
-def _docs_for(entity: Entity, resolved: Resolved, w: _Writer) -> list[str]:
-    docs = set(w.docs_of(entity.sources))
-    if not docs:
-        for e in resolved.events:
-            if entity.iri in _referenced(e):
-                docs.update(w.docs_of(e.sources))
-    return sorted(docs)
+def _docs_for(entity: Entity, resolved: Resolved, w: _Writer) -> dict[str, list[Source]]:
+    """Every document graph that names or references the entity, each with the passages
+    of that document that speak of it: its own mentions, else the passages of the events
+    that reference it (an event told by two reports names people only one of them names)."""
+    docs: dict[str, list[Source]] = defaultdict(list)
+    for s in entity.sources:
+        docs[w.doc_ids[s.doc]].append(s)
+    for e in resolved.events:
+        if entity.iri in _referenced(e):
+            for s in e.sources:
+                doc = w.doc_ids[s.doc]
+                if doc not in docs or s not in docs[doc] and not _own(docs[doc], entity):
+                    docs[doc].append(s)
+    return dict(docs)
+
+
+def _own(sources: list[Source], entity: Entity) -> bool:
+    return any(s in entity.sources for s in sources)
 
 
 def _referenced(e: Event) -> set[str]:
@@ -236,7 +247,9 @@ def _referenced(e: Event) -> set[str]:
     return out
 
 
-def _entity(w: _Writer, e: Entity, docs: list[str]) -> None:
+def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
+    """The entity's names and links go to every graph in ``docs``; each passage and
+    title goes only to the graph of the document it comes from."""
     iri = URIRef(e.iri)
     triples: list[tuple] = [
         (iri, RDF.type, _entity_class(e)),
@@ -252,22 +265,29 @@ def _entity(w: _Writer, e: Entity, docs: list[str]) -> None:
         country = mint("place", e.country, base=w.base)
         triples.append((iri, KG.country, country))
         triples += _country(country, e.country)
-    for s in e.sources:
-        triples.append((iri, KG.mentionedIn, w.passage(s)))
-    for t in e.titles:
-        m = mint("membership", digest(e.iri, t.title, t.of or "", t.date or ""), base=w.base)
-        triples += [
-            (iri, ORG.hasMembership, m),
-            (m, RDF.type, ORG.Membership),
-            (m, ORG.member, iri),
-            (m, KG.roleTitle, Literal(t.title, lang=ZH)),
-            (m, PROV.wasDerivedFrom, w.passage(t.source)),
-        ]
-        if t.of:
-            triples.append((m, ORG.organization, URIRef(t.of)))
-        if t.date:
-            triples.append((m, KG.asOf, date_literal(t.date)))
     w.add(docs, triples)
+    for doc, sources in docs.items():
+        for s in sources:
+            link = KG.mentionedIn if s in e.sources else PROV.wasDerivedFrom
+            w.add([doc], [(iri, link, w.passage(s))])
+    for t in e.titles:
+        w.add(w.docs_of([t.source]), _title(w, iri, e, t))
+
+
+def _title(w: _Writer, iri: URIRef, e: Entity, t: Title) -> list[tuple]:
+    m = mint("membership", digest(e.iri, t.title, t.of or "", t.date or ""), base=w.base)
+    triples: list[tuple] = [
+        (iri, ORG.hasMembership, m),
+        (m, RDF.type, ORG.Membership),
+        (m, ORG.member, iri),
+        (m, KG.roleTitle, Literal(t.title, lang=ZH)),
+        (m, PROV.wasDerivedFrom, w.passage(t.source)),
+    ]
+    if t.of:
+        triples.append((m, ORG.organization, URIRef(t.of)))
+    if t.date:
+        triples.append((m, KG.asOf, date_literal(t.date)))
+    return triples
 
 
 def _entity_class(e: Entity) -> URIRef:

@@ -67,6 +67,7 @@ class Lexicon:
     school_suffixes: tuple[str, ...]
     common_words: dict[str, tuple[str, int]]
     never_in_name: frozenset[str]
+    never_last: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -89,6 +90,7 @@ def lexicon() -> Lexicon:
         school_suffixes=tuple(sorted(data_lines("school_suffixes.txt"), key=len, reverse=True)),
         common_words={row[0]: (row[2], int(row[1])) for row in data_rows("common_words.tsv")},
         never_in_name=frozenset(data_lines("never_in_name.txt")),
+        never_last=frozenset(data_lines("never_last_in_name.txt")),
     )
 
 
@@ -126,6 +128,10 @@ class GazetteerMatcher:
         spans = []
         for match_id, start, end in self.matcher(doc):
             span = Span(doc, start, end, label=doc.vocab.strings[match_id])
+            if _part_of_date(doc.text, span.start_char) or _inside_name(
+                doc.text, span.start_char, span.end_char
+            ):
+                continue
             entry = self.gazetteer.lookup(span.text)
             span.kb_id_ = entry.key if entry and span.label_ != HOME else span.text
             spans.append(span)
@@ -255,7 +261,8 @@ class TitleMatcher:
         lex = lexicon()
         titles = "|".join(map(re.escape, sorted(lex.titles, key=len, reverse=True)))
         mods = "|".join(map(re.escape, lex.modifiers))
-        self.title_re = re.compile(rf"(?:(?P<mod>{mods}))?(?P<title>{titles})")
+        # 副 and 代理 make a deputy or acting title of any title (副校長, 代理市長).
+        self.title_re = re.compile(rf"(?:(?P<mod>{mods}))?(?P<title>(?:副|代理)?(?:{titles}))")
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -297,6 +304,9 @@ class PersonFinder:
         self.latin_paren = re.compile(rf"\s*[(（]\s*(?P<latin>{LATIN_NAME})\s*[)）]")
         self.translit = re.compile(rf"[{CJK}]{{1,6}}(?:[{joiners}][{CJK}]{{1,6}})+")
         self.latin = re.compile(rf"\s*(?P<latin>{LATIN_NAME})")
+        self.cjk_then_latin = re.compile(
+            rf"(?P<name>[{CJK}]{{2,6}})\s*[(（]\s*(?P<latin>{LATIN_NAME})\s*[)）]"
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         blocked = [(s.start_char, s.end_char) for s in _known_names(doc)]
@@ -356,6 +366,8 @@ class PersonFinder:
         """Start of the name ending at ``stop``; ``stop`` itself when there is no
         clear left edge within ``max_name`` characters (a guess would be wrong)."""
         start = stop
+        if start > 0 and text[start - 1] in self.lex.never_last:
+            return stop
         while start > 0:
             ch = text[start - 1]
             if not re.match(rf"[{CJK}]", ch) or ch in self.lex.never_in_name:
@@ -369,6 +381,19 @@ class PersonFinder:
                 return stop
             start -= 1
         return start if self.plausible_name(text[start:stop]) else stop
+
+    def _trim_right(self, text: str, start: int, end: int) -> int:
+        """Cut a transliterated name's last part where a word that is no name begins
+        (艾瑞克·亞當斯來訪 -> 艾瑞克·亞當斯)."""
+        last = max(text.rfind(j, start, end) for j in NAME_JOINERS) + 1
+        for i in range(last + 1, end):
+            if self._boundary_ending_at(text, i + 1) or any(
+                not self.lex.common_words[w][0].startswith("n")
+                for w in (text[i : i + n] for n in (2, 3, 4))
+                if w in self.lex.common_words
+            ):
+                return i
+        return end
 
     def plausible_name(self, name: str) -> bool:
         """Whether a run of characters can be a name: not an ordinary word, and holding no
@@ -410,7 +435,11 @@ class PersonFinder:
     def _one_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
         m = self.translit.match(text, pos)
         if m:
-            return self._with_latin(text, pos, m.end())
+            end = self._trim_right(text, m.start(), m.end())
+            return self._with_latin(text, pos, end)
+        m = self.cjk_then_latin.match(text, pos)
+        if m and self.plausible_name(m.group("name")):
+            return m.start("name"), m.end("name"), m.group("latin").strip()
         m = self.latin.match(text, pos)
         if m and len(m.group("latin").split()) >= 2:
             latin = m.group("latin").strip()
@@ -434,7 +463,7 @@ class PersonFinder:
                 break
             end += 1
             names += 1
-        if names == 0:
+        if names == 0 or not self.plausible_name(text[pos:end]):
             return None
         return self._with_latin(text, pos, end)
 
@@ -475,6 +504,24 @@ def longest_first(spans: Iterable[Span]) -> list[Span]:
             chosen.append(span)
             taken.update(range(span.start, span.end))
     return sorted(chosen, key=lambda s: s.start)
+
+
+def _part_of_date(text: str, start: int) -> bool:
+    """A name starting with 日, 月 or 年 right after a number is the end of a date
+    (6月1日本處: not 日本)."""
+    return text[start] in "日月年" and start > 0 and text[start - 1].isdigit()
+
+
+def _inside_name(text: str, start: int, end: int, reach: int = 2) -> bool:
+    """A known name inside a transliterated name is not a place: right after a name dot
+    (朗．尼倫伯格), or starting mid-word with a dot just after it (艾德里安‧施里納).
+    A place that starts a phrase keeps its reading (，立陶宛馬可‧韋恩)."""
+    dots = re.escape(NAME_JOINERS)
+    if start > 0 and text[start - 1] in NAME_JOINERS:
+        return True
+    mid_word = start > 0 and bool(re.match(rf"[{CJK}]", text[start - 1]))
+    after = re.match(rf"[{CJK}]{{0,{reach}}}[{dots}]", text[end : end + reach + 1])
+    return mid_word and bool(after)
 
 
 def _boundary_ending_at(boundaries: tuple[str, ...], text: str, pos: int) -> str | None:

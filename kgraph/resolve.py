@@ -145,11 +145,19 @@ class _Builder:
         return p.name
 
     def learn_person(self, p: PersonRef) -> None:
-        """Register a person's full name, its parts and Latin name as aliases of it."""
-        key = self.person_key(p)
-        for name in (p.name, *(_name_parts(p.name)), p.latin or ""):
-            if name and len(name) >= 2:
-                self.person_alias.setdefault(name, key)
+        """Register a person's full name, its parts and Latin name as aliases of it.
+
+        The key is the fullest name known, whatever order the names come in: a later
+        艾德里安‧施里納 takes over the aliases of an earlier 施里納.
+        """
+        names = [n for n in (p.name, *(_name_parts(p.name)), p.latin or "") if len(n) >= 2]
+        keys = {self.person_alias[n] for n in names if n in self.person_alias}
+        key = max(keys | {p.name}, key=lambda k: (len(k), k))
+        for alias, old in list(self.person_alias.items()):
+            if old in keys:
+                self.person_alias[alias] = key
+        for name in names:
+            self.person_alias[name] = key
 
     def _entry(self, iri: str, type_: str, key: str) -> dict:
         return self.entities.setdefault(

@@ -19,7 +19,7 @@ import opencc
 
 OUT = Path(__file__).resolve().parents[1] / "kgraph" / "data" / "common_words.tsv"
 NAME_TAGS = ("nr", "ns", "nt", "nz", "x", "eng")
-MIN_FREQ = 100
+MIN_FREQ = 30
 
 
 def main() -> None:

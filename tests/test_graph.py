@@ -1,0 +1,178 @@
+"""RDF output (kgraph.graph.to_graphs) for a tiny resolved corpus: SHACL conformance and
+one named graph per document."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pyshacl
+import pytest
+from rdflib import RDF, Graph, Literal, URIRef
+
+from kgraph.build import extract_document
+from kgraph.graph import graph_iri, to_graphs
+from kgraph.iri import mint
+from kgraph.model import Document
+from kgraph.namespace import KG
+from kgraph.resolve import Resolved, resolve
+
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+BASE = "https://example.org/kg/"
+
+
+def report(body: str, year: int = 112) -> str:
+    return f"高雄市政府行政暨國際處{year}年度施政績效成果報告\n壹、國際事務\n一、國際交流\n{body}\n"
+
+
+DOCS = (
+    Document(
+        "r112a",
+        "r112a.md",
+        "r112a.md",
+        report(
+            "1.112年3月2日，日本熊本市大西一史市長率團訪高，拜會陳其邁市長。\n"
+            "2.112年5月10日，副市長林欽榮、羅達生率團出訪日本，拜會八王子市。\n"
+            "3.112年6月1日，本處處長拜會美國在台協會。"
+        ),
+    ),
+    Document(
+        "r112b",
+        "r112b.md",
+        "r112b.md",
+        report(
+            "1.112年8月8日，陳其邁市長與日本八王子市初宿和夫市長簽署姊妹市協定。\n"
+            "2.112年7月4日，陳其邁市長與美國聖安東尼奧市長舉行視訊會議。\n"
+            "3.熊本市長訪高\n112年3月2日熊本市長率領市議員等一行人來訪本府。\n"
+            "4.112年9月1日，本市與日本八王子市舉辦締盟40周年紀念展。\n"
+            "5.112年9月5日，日本熊本學園大學師生拜訪高雄市政府。"
+        ),
+    ),
+    Document("r112c", "r112c.md", "r112c.md", report("1.112年2月1日，本處辦理員工英語訓練課程。")),
+)
+
+
+@lru_cache(maxsize=1)
+def corpus() -> tuple[Resolved, dict[str, Graph]]:
+    resolved = resolve([h for d in DOCS for h in extract_document(d)], BASE)
+    return resolved, to_graphs(resolved, list(DOCS), BASE)
+
+
+@lru_cache(maxsize=1)
+def ontology() -> Graph:
+    return Graph().parse(ONTOLOGY_DIR / "diplomacy.ttl", format="turtle")
+
+
+@lru_cache(maxsize=1)
+def shapes() -> Graph:
+    return Graph().parse(ONTOLOGY_DIR / "shapes.ttl", format="turtle")
+
+
+def conforms(data: Graph) -> tuple[bool, str]:
+    ok, _, text = pyshacl.validate(
+        data, shacl_graph=shapes(), ont_graph=ontology(), inference="rdfs", allow_warnings=True
+    )
+    return bool(ok), str(text)
+
+
+def union() -> Graph:
+    g = Graph()
+    for part in corpus()[1].values():
+        for t in part:
+            g.add(t)
+    return g
+
+
+def test_the_tiny_corpus_has_every_kind_of_happening() -> None:
+    resolved, _ = corpus()
+    assert {e.type for e in resolved.events} >= {"visit", "agreement", "video_meeting", "event"}
+
+
+def test_union_of_graphs_conforms_to_the_shapes() -> None:
+    ok, text = conforms(union())
+    assert ok, text
+
+
+NOT_SELF_CONTAINED = pytest.mark.xfail(
+    strict=True,
+    reason="a document graph links entities to the OTHER document's passages "
+    "(kg:mentionedIn passage/r112b/... in graph r112a, described only in r112b: no "
+    "quote/offsets/inDocument there), and the shared event's person person/大西一史 is "
+    "referenced in graph r112b without label or passage (its triples are only in r112a)",
+)
+
+
+@pytest.mark.parametrize(
+    "doc_id",
+    [
+        "r112a",
+        "r112b",
+        "r112c",
+    ],
+)
+def test_each_document_graph_conforms_on_its_own(doc_id: str) -> None:
+    """graph.py: a document's graph can be rebuilt or dropped alone, so it must conform alone."""
+    ok, text = conforms(corpus()[1][doc_id])
+    assert ok, text
+
+
+def test_one_graph_per_document_and_no_other() -> None:
+    graphs = corpus()[1]
+    assert set(graphs) == {d.doc_id for d in DOCS}
+
+
+def test_each_graph_describes_its_own_document() -> None:
+    graphs = corpus()[1]
+    for d in DOCS:
+        g = graphs[d.doc_id]
+        docs = set(g.subjects(RDF.type, KG.Document))
+        assert docs == {mint("doc", d.doc_id, base=BASE)}
+        assert (mint("doc", d.doc_id, base=BASE), KG.fileName, Literal(d.name)) in g
+
+
+def test_passages_are_in_the_graph_of_their_document() -> None:
+    graphs = corpus()[1]
+    for d in DOCS:
+        g = graphs[d.doc_id]
+        for passage in g.subjects(RDF.type, KG.Passage):
+            assert (passage, KG.inDocument, mint("doc", d.doc_id, base=BASE)) in g
+            (quote,) = g.objects(passage, KG.quote)
+            (start,) = g.objects(passage, KG.startOffset)
+            (end,) = g.objects(passage, KG.endOffset)
+            assert d.text[start.toPython() : end.toPython()] == str(quote)
+
+
+def test_an_event_told_by_two_documents_is_in_both_graphs() -> None:
+    resolved, graphs = corpus()
+    (shared,) = [e for e in resolved.events if len({s.doc for s in e.sources}) == 2]
+    for doc_id in ("r112a", "r112b"):
+        assert (URIRef(shared.iri), RDF.type, KG.Visit) in graphs[doc_id]
+
+
+def test_an_event_is_only_in_the_graphs_of_its_documents() -> None:
+    resolved, graphs = corpus()
+    for e in resolved.events:
+        docs = {s.doc.removesuffix(".md") for s in e.sources}
+        holding = {d for d, g in graphs.items() if (URIRef(e.iri), None, None) in g}
+        assert holding == docs
+
+
+def test_signing_gives_an_agreement_and_a_partnership() -> None:
+    g = corpus()[1]["r112b"]
+    (agreement,) = g.subjects(RDF.type, KG.SisterCityAgreement)
+    parties = set(g.objects(agreement, KG.party))
+    assert parties == {mint("place", "高雄市", base=BASE), mint("place", "八王子市", base=BASE)}
+    assert set(g.subjects(RDF.type, KG.Partnership))
+
+
+def test_graph_iris_are_per_document() -> None:
+    assert graph_iri("r112a", BASE) != graph_iri("r112b", BASE)
+    assert str(graph_iri("r112a", BASE)).startswith(BASE)
+
+
+def test_graphs_are_the_same_from_run_to_run() -> None:
+    resolved = resolve([h for d in DOCS for h in extract_document(d)], BASE)
+    again = to_graphs(resolved, list(DOCS), BASE)
+    first = corpus()[1]
+    for doc_id, g in first.items():
+        assert set(g) == set(again[doc_id])
