@@ -170,6 +170,10 @@ def extract(item: UnitInput) -> list[Happening]:
     persons = _attach_persons(local, text)
     agreements = _merge_agreements(_agreements(sentences, local, persons, item.report_year))
     visits = tuple(_visits(sentences, local, persons)) if not _is_video(text) else ()
+    if not _in_period(date, item.report_year):
+        # A visit needs a date within the report's period: undated lines and old years
+        # recall a relation (締盟 1982) rather than tell a visit.
+        visits = ()
     happening_type = _type(text, agreements, visits)
     if happening_type == "video_meeting":
         visits = ()
@@ -195,6 +199,19 @@ def extract(item: UnitInput) -> list[Happening]:
             ),
         )
     ]
+
+
+def _in_period(date: DateSpan | None, year: int | None) -> bool:
+    """Whether a date falls in the report's period, give or take a year.
+
+    >>> _in_period(DateSpan("2025-03", "2025-03"), 2025), _in_period(None, 2025)
+    (True, False)
+    >>> _in_period(DateSpan("1982", "1982"), 2025)
+    False
+    """
+    if date is None:
+        return False
+    return year is None or abs(int(date.start[:4]) - year) <= 1
 
 
 def _shift(m: Mention, delta: int) -> Mention:

@@ -182,14 +182,14 @@ class PatternMatcher:
         """Names that start right after a known place (its sub-place or its organisation)."""
         text = doc.text
         org = self.org_re.match(text, pos)
-        if org and not self._crosses_boundary(org.group()):
+        if org and not self._crosses_boundary(org.group()) and self._plausible_org(org.group()):
             # The organisation's name includes the place before it (日本熊本學園大學).
             span = doc.char_span(pos, org.end(), label="ORG", alignment_mode="expand")
             if span is not None:
                 start = _place_start(doc, pos)
                 full = doc.char_span(start, org.end(), label="ORG", alignment_mode="expand")
                 if full is not None:
-                    full.kb_id_ = full.text
+                    full.kb_id_ = _without_country(doc, start, org.end())
                     yield full
         place = self.place_re.match(text, pos)
         if (
@@ -225,10 +225,37 @@ class PatternMatcher:
                 span.kb_id_ = span.text
                 yield span
 
+    def _plausible_org(self, run: str) -> bool:
+        """An organisation's name holds no verb and no title (率領, 市長): a run that does
+        is a clause, not a name (波茲南市由市長再度率領多所大學)."""
+        lex = lexicon()
+        if any(t in run for t in lex.titles if len(t) > 1):
+            return False
+        for size in (2, 3, 4):
+            for i in range(len(run) - size + 1):
+                tag, _ = lex.common_words.get(run[i : i + size], ("", 0))
+                if tag.startswith(("v", "d", "p", "c")):
+                    return False
+        return True
+
     def _crosses_boundary(self, run: str) -> bool:
         return any(b in run for b in self.boundaries if len(b) > 1) or bool(
             re.search(r"[、，。：；（）()「」\s]", run)
         )
+
+
+def _without_country(doc: Doc, start: int, end: int) -> str:
+    """An organisation's key without the country its name starts with, when a place
+    follows it (日本熊本縣議會 -> 熊本縣議會); the full form stays its surface name."""
+    gaz = Gazetteer.load()
+    known = list(doc.spans["gazetteer"])
+    place_starts = {s.start_char for s in known if s.label_ == "PLACE"}
+    for span in known:
+        entry = gaz.lookup(span.kb_id_)
+        is_country = entry is not None and entry.kind == "country"
+        if span.start_char == start and is_country and span.end_char in place_starts:
+            return doc.text[span.end_char : end]
+    return doc.text[start:end]
 
 
 def _place_start(doc: Doc, end_char: int) -> int:
