@@ -169,8 +169,10 @@ class PatternMatcher:
         known = list(doc.spans["gazetteer"]) if "gazetteer" in doc.spans else []
         found.extend(self._schools(doc, known))
         gaz = Gazetteer.load()
+        starts = {s.start_char for s in known}
         for anchor in known:
-            if anchor.label_ == "PLACE":
+            # A known name right after the anchor continues the chain (日本 + 北海道 + 白老町).
+            if anchor.label_ == "PLACE" and anchor.end_char not in starts:
                 entry = gaz.lookup(anchor.kb_id_)
                 for span in self._after(doc, anchor.end_char):
                     span._.country = entry.country if entry else None

@@ -212,17 +212,27 @@ def test_source_quotes_the_original_text() -> None:
 
 def test_extract_on_a_hand_built_unit() -> None:
     """extract() alone, with mentions given by hand (offsets into the whole document)."""
-    text = "釜山市代表團訪高。"
+    text = "3月2日，釜山市代表團訪高。"
     offset = 50
     unit = Unit("d", 0, ("國際交流",), "1.", offset, offset + len(text), text)
     busan = Mention(
-        "PLACE", "釜山市", offset, offset + 3, key="釜山市", country="韓國", kind="city"
+        "PLACE", "釜山市", offset + 5, offset + 8, key="釜山市", country="韓國", kind="city"
     )
     source = Source("d.md", 0, len(text), text)
     (h,) = extract(UnitInput(unit, (busan,), source, 2023))
     assert visits(h) == {("釜山市", HOME, "inbound")}
-    assert h.date is None
+    assert h.date == DateSpan("2023-03-02", "2023-03-02")
     assert h.source == source
+
+
+def test_a_visit_needs_a_date_in_the_report_period() -> None:
+    """Undated lines and old years recall a relation rather than tell a visit."""
+    for text in ("釜山市代表團訪高。", "1982年，釜山市代表團訪高。"):
+        unit = Unit("d", 0, ("國際交流",), "1.", 0, len(text), text)
+        at = text.index("釜山市")
+        busan = Mention("PLACE", "釜山市", at, at + 3, key="釜山市", country="韓國", kind="city")
+        (h,) = extract(UnitInput(unit, (busan,), Source("d.md", 0, len(text), text), 2023))
+        assert h.visits == ()
 
 
 def test_extract_needs_a_foreign_party() -> None:

@@ -6,8 +6,6 @@ whole per-document pipeline on small invented reports.
 
 from __future__ import annotations
 
-import pytest
-
 from kgraph.build import extract_document
 from kgraph.iri import mint
 from kgraph.model import (
@@ -231,11 +229,6 @@ def test_entity_iris_are_minted_from_their_keys() -> None:
     assert str(mint("place", "高雄市", base=BASE)) in r.entities
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the pattern ORG keeps the country prefix as its key: 日本熊本學園大學 and "
-    "熊本學園大學 (gazetteer key) give two entities, org/日本熊本學園大學 and org/熊本學園大學",
-)
 def test_organisation_with_and_without_country_prefix_is_one_entity() -> None:
     r = resolve_docs(
         doc("a", "1.112年9月5日，日本熊本學園大學師生拜訪高雄市政府。"),
