@@ -88,6 +88,7 @@ class KnowledgeGraph:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self._entities: dict[str, Record] | None = None
+        self._source_index: dict[str, list[Record]] | None = None
 
     @classmethod
     def open(cls, location: str | Path = "kg-out", endpoint: str | None = None) -> KnowledgeGraph:
@@ -198,11 +199,14 @@ class KnowledgeGraph:
         return out
 
     def _sources(self) -> dict[str, list[Record]]:
+        if self._source_index is not None:  # asked by every listing: query it once
+            return self._source_index
         out: dict[str, list[Record]] = defaultdict(list)
         for row in self.select("sources"):
             out[str(row["subject"])].append(
                 {"doc": row["doc"], "start": row["start"], "end": row["end"], "quote": row["quote"]}
             )
+        self._source_index = out
         return out
 
     def _entity_index(self) -> dict[str, Record]:

@@ -193,7 +193,13 @@ def sparql(
     from kgraph.errors import Errors
 
     if file_ is not None:
-        query = file_.read_text(encoding="utf-8")
+        try:
+            query = file_.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise KgraphError(Errors.E006, path=file_, reason="not UTF-8 text") from None
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise KgraphError(Errors.E006, path=file_, reason=reason) from None
     if not query:
         raise KgraphError(Errors.E021)
     with _open(store, endpoint) as kg:

@@ -79,3 +79,26 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+# --------------------------------------------------------------------------- built corpus
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "corpus"
+
+
+@pytest.fixture(scope="session")
+def built_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole corpus/ built once per session (by ``kgraph build``); yields the folder.
+
+    Tests must treat it as read-only: copy it before doing anything that may write.
+    """
+    from click.testing import CliRunner
+
+    from kgraph.cli import main
+
+    out = tmp_path_factory.mktemp("corpus-build") / "kg-out"
+    result = CliRunner().invoke(main, ["build", str(CORPUS), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (out / "store").is_dir()
+    return out

@@ -1,0 +1,126 @@
+"""The Python API over a built graph (kgraph.open, KnowledgeGraph, Filters)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import kgraph
+from kgraph.api import Filters, KnowledgeGraph, load_query, norm_name, query_names
+from kgraph.errors import KgraphError
+
+HOSTILE = 'x" } ; DROP ALL ; #'
+
+
+@pytest.fixture(scope="module")
+def kg(built_corpus: Path) -> Iterator[KnowledgeGraph]:
+    with kgraph.open(str(built_corpus)) as graph:
+        yield graph
+
+
+def test_open_gives_a_knowledge_graph(kg: KnowledgeGraph) -> None:
+    assert isinstance(kg, KnowledgeGraph)
+    assert kg.store.read_only
+
+
+def test_visits_by_party_is_a_dataframe(kg: KnowledgeGraph) -> None:
+    frame = kg.visits(party="熊本縣")
+    assert isinstance(frame, pd.DataFrame)
+    assert not frame.empty
+    assert {"start", "end", "type", "visitor", "host", "direction", "doc", "event"} <= set(
+        frame.columns
+    )
+    everything = kg.visits()
+    assert len(frame) < len(everything)
+
+
+def test_visit_records_match_the_frame(kg: KnowledgeGraph) -> None:
+    records = kg.visit_records(Filters(party="熊本縣"))
+    assert len(records) == len(kg.visits(party="熊本縣"))
+    wanted = norm_name("熊本縣")
+    for r in records:
+        names = set()
+        for party in (r["visitor"], r["host"]):
+            names |= {norm_name(n) for n in [party["label"], *party["aliases"]] if n}
+        assert wanted in names
+
+
+def test_agreements_and_entities_frames(kg: KnowledgeGraph) -> None:
+    agreements = kg.agreements(party="橘郡")
+    assert isinstance(agreements, pd.DataFrame) and not agreements.empty
+    people = kg.entities(type="person")
+    assert isinstance(people, pd.DataFrame)
+    assert set(people["type"]) == {"person"}
+    assert "陳其邁" in set(people["label"])
+
+
+def test_sparql_is_a_dataframe(kg: KnowledgeGraph) -> None:
+    frame = kg.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == ["n"]
+    assert int(frame["n"][0]) > 1000
+
+
+def test_sparql_bindings_are_values_not_text(kg: KnowledgeGraph) -> None:
+    query = (
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT ?iri WHERE { ?iri skos:prefLabel ?label . FILTER (str(?label) = ?name) }"
+    )
+    found = kg.sparql(query, {"name": "陳其邁"})
+    assert not found.empty
+    assert kg.sparql(query, {"name": HOSTILE}).empty
+    assert int(kg.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")["n"][0]) > 1000
+
+
+def test_bundled_queries_by_name(kg: KnowledgeGraph) -> None:
+    assert "visits" in query_names()
+    assert kg.select("visits") == kg.select(load_query("visits"))
+    with pytest.raises(KgraphError, match=r"\[E022\]"):
+        load_query("no-such-query")
+
+
+def test_sparql_syntax_error_is_a_kgraph_error(kg: KnowledgeGraph) -> None:
+    with pytest.raises(KgraphError, match=r"\[E020\]") as caught:
+        kg.sparql("SELECT * WHERE { ?s ?p }")
+    assert "\n" not in str(caught.value)
+
+
+def test_hostile_filters_find_nothing(kg: KnowledgeGraph) -> None:
+    before = kg.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert kg.visits(party=HOSTILE).empty
+    assert kg.agreements(person=HOSTILE).empty
+    assert kg.entities(country=HOSTILE).empty
+    assert kg.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == before
+
+
+def test_date_filter(kg: KnowledgeGraph) -> None:
+    frame = kg.visits(start="2025-01", end="2025-06")
+    assert not frame.empty
+    assert (frame["start"] <= "2025-06-30").all()
+    assert ((frame["end"].fillna(frame["start"])) >= "2025-01").all()
+
+
+@pytest.mark.parametrize("value", ["2025-13", "2025-02-30", "soon", ""])
+def test_bad_dates_are_refused(value: str) -> None:
+    with pytest.raises(KgraphError, match=r"\[E041\]"):
+        Filters(start=value)
+    with pytest.raises(KgraphError, match=r"\[E041\]"):
+        Filters(end=value)
+
+
+def test_open_missing_store() -> None:
+    with pytest.raises(KgraphError, match=r"\[E010\]"):
+        kgraph.open("/nonexistent")
+
+
+def test_open_folder_that_is_not_a_store(tmp_path: Path) -> None:
+    with pytest.raises(KgraphError, match=r"\[E011\]"):
+        kgraph.open(str(tmp_path))
+
+
+def test_norm_name() -> None:
+    assert norm_name("臺北 ‧ 市") == "台北市"
+    assert norm_name("ＡＢＣ") == "ABC"

@@ -1,0 +1,191 @@
+"""kgraph.build: from report files to a build folder, swapped in atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+import kgraph
+from kgraph import build as build_module
+from kgraph.build import build, extract_document, source_of
+from kgraph.errors import InputError, KgraphError
+from kgraph.ingest import read_document
+from kgraph.model import Document
+from kgraph.normalise import normalise
+from kgraph.store import GRAPH_FILE, MANIFEST_FILE, STORE_DIR, EmbeddedStore
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+H1_2025 = CORPUS / "kaohsiung-2025h1-international-affairs.txt"
+# The first two items of the 2025 h1 report: a book exchange with Pristina and Kumamoto's visit.
+SAMPLE = H1_2025.read_text(encoding="utf-8")[:420]
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def leftovers(parent: Path, name: str) -> list[Path]:
+    return [p for p in parent.iterdir() if p.name.startswith(f".{name}.")]
+
+
+@pytest.fixture(scope="module")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, build_module.BuildReport]:
+    folder = tmp_path_factory.mktemp("sample")
+    doc = folder / "sample-report.txt"
+    doc.write_text(SAMPLE, encoding="utf-8")
+    messages: list[str] = []
+    report = build([doc], folder / "kg-out", progress=messages.append)
+    assert any("sample-report.txt" in m for m in messages)
+    return folder / "kg-out", report
+
+
+def test_build_writes_the_folder(sample_build: tuple[Path, build_module.BuildReport]) -> None:
+    out, report = sample_build
+    assert (out / STORE_DIR).is_dir()
+    assert (out / GRAPH_FILE).stat().st_size > 0
+    manifest = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+    assert manifest["documents"] == [{"name": "sample-report.txt", "doc_id": "sample-report"}]
+    assert manifest["quads"] == report.quads > 0
+    assert manifest["events"] == report.events == sum(report.by_type.values())
+    assert report.documents == ("sample-report.txt",)
+    assert leftovers(out.parent, "kg-out") == []
+
+
+def test_build_finds_the_sample_visit(sample_build: tuple[Path, build_module.BuildReport]) -> None:
+    out, _ = sample_build
+    with kgraph.open(str(out)) as kg:
+        visits = kg.visit_records()
+        text = read_document(out.parent / "sample-report.txt").text
+        assert visits
+        for r in visits:
+            for s in r["sources"]:
+                assert text[s["start"] : s["end"]] == s["quote"]
+        assert any("熊本" in (r["visitor"]["label"] or "") for r in visits)
+
+
+def test_build_store_matches_its_report(
+    sample_build: tuple[Path, build_module.BuildReport],
+) -> None:
+    out, report = sample_build
+    with EmbeddedStore(out / STORE_DIR, read_only=True) as store:
+        assert store.count() == report.quads
+
+
+def test_rebuild_replaces_the_previous_build(tmp_path: Path) -> None:
+    first = tmp_path / "a.txt"
+    first.write_text(SAMPLE, encoding="utf-8")
+    second = tmp_path / "b.txt"
+    second.write_text(SAMPLE, encoding="utf-8")
+    out = tmp_path / "kg-out"
+    build([first], out)
+    build([second], out)
+    manifest = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+    assert [d["name"] for d in manifest["documents"]] == ["b.txt"]
+    assert leftovers(tmp_path, "kg-out") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "error"),
+    [
+        ("missing.txt", None, "E001"),
+        ("empty.txt", b"", "E002"),
+        ("binary.txt", bytes(range(256)) * 4, "E003"),
+        ("table.xlsx", b"PK\x03\x04", "E004"),
+    ],
+)
+def test_bad_input_raises_and_writes_nothing(
+    name: str, content: bytes | None, error: str, tmp_path: Path
+) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    out = tmp_path / "kg-out"
+    with pytest.raises(InputError, match=rf"\[{error}\]"):
+        build([path], out)
+    assert not out.exists()
+    assert leftovers(tmp_path, "kg-out") == []
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("disk on fire"), KeyboardInterrupt()])
+def test_failed_write_keeps_the_previous_build(
+    failure: BaseException,
+    sample_build: tuple[Path, build_module.BuildReport],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shutil
+
+    previous, _ = sample_build
+    out = tmp_path / "kg-out"
+    shutil.copytree(previous, out)
+    before = snapshot(out)
+    doc = tmp_path / "other.txt"
+    doc.write_text(SAMPLE, encoding="utf-8")
+
+    def broken_dump(self: EmbeddedStore, path: Path, format: str = "trig") -> None:
+        raise failure
+
+    monkeypatch.setattr(EmbeddedStore, "dump", broken_dump)
+    with pytest.raises(type(failure)):
+        build([doc], out)
+    assert snapshot(out) == before
+    assert leftovers(tmp_path, "kg-out") == []
+
+
+def test_refuses_to_replace_a_foreign_folder(tmp_path: Path) -> None:
+    doc = tmp_path / "a.txt"
+    doc.write_text(SAMPLE, encoding="utf-8")
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("do not delete", encoding="utf-8")
+    with pytest.raises(KgraphError, match=r"\[E012\]"):
+        build([doc], out)
+    assert snapshot(out) == {"thesis.tex": hashlib.sha256(b"do not delete").hexdigest()}
+    assert leftovers(tmp_path, "mine") == []
+
+
+def test_source_of_maps_back_to_the_original_text() -> None:
+    original = "高雄市　陳其邁市長於１１４年３月訪問日本熊本縣。"
+    doc = Document(doc_id="d", name="d.txt", path="d.txt", text=original, media_type="text/plain")
+    norm = normalise(original)
+    start = norm.text.index("陳其邁")
+    source = source_of(doc, norm, start, start + 3)
+    assert source.quote == "陳其邁"
+    assert original[source.start : source.end] == "陳其邁"
+    start = norm.text.index("114年3月")
+    source = source_of(doc, norm, start, start + len("114年3月"))
+    assert source.quote == "１１４年３月"
+
+
+def test_extract_document_sources_quote_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "sample.txt"
+    path.write_text(SAMPLE.replace("114年", "１１４年"), encoding="utf-8")
+    doc = read_document(path)
+    happenings = extract_document(doc)
+    assert happenings
+    assert any(_sources(h) for h in happenings)
+    for h in happenings:
+        for source in _sources(h):
+            assert doc.text[source.start : source.end] == source.quote
+
+
+def _sources(value: object) -> list:
+    """Every Source anywhere inside a happening (dataclasses, tuples)."""
+    from dataclasses import fields, is_dataclass
+
+    from kgraph.model import Source
+
+    if isinstance(value, Source):
+        return [value]
+    if isinstance(value, tuple | list):
+        return [s for item in value for s in _sources(item)]
+    if is_dataclass(value) and not isinstance(value, type):
+        return [s for f in fields(value) for s in _sources(getattr(value, f.name))]
+    return []
