@@ -447,28 +447,34 @@ def _agreements(
     """One agreement per signing cue whose clause names a document of a known kind."""
     c = cues()
     for s in sentences:
+        done = 0  # where the previous signed document's name ended
         for cue_at, cue_end in _cue_spans(s.text, c.words("sign")):
             clause_end = _clause_end(s.text, cue_end)
-            kind = _kind_after(s.text[cue_end:clause_end], c)
-            if kind is None or _looks_back(s.text[cue_at:clause_end], c):
+            found_kind = _kind_after(s.text[cue_end:clause_end], c)
+            if found_kind is None or _looks_back(s.text[cue_at:clause_end], c):
                 continue
             if any(w in s.text[:cue_at] for w in c.recalls):
                 continue
-            found = _agreement(s, cue_at, clause_end, kind, mentions, persons)
+            kind, kind_end = found_kind
+            # 與橘郡簽署…備忘錄、小港高中與…締結姊妹校: each signing has its own stretch.
+            start = max(_clause_start(s.text, cue_at), done)
+            end = cue_end + kind_end
+            done = end
+            found = _agreement(s, cue_at, (start, end), kind, mentions, persons)
             yield replace(found, date=_signing_date(s.text, cue_at, clause_end, year))
 
 
 def _agreement(
     s: Sentence,
     cue_at: int,
-    clause_end: int,
+    stretch: tuple[int, int],
     kind: AgreementKind,
     mentions: list[Mention],
     persons: list[tuple[str, PersonRef]],
 ) -> AgreementRel:
     home = home_party()
     witness = _witness_region(s.text[:cue_at])
-    clause_start = _clause_start(s.text, cue_at)
+    clause_start, clause_end = stretch
     in_s = [m for m in mentions if s.start <= m.start < s.start + clause_end]
 
     def outside_witness(m: Mention) -> bool:
@@ -585,18 +591,19 @@ def _looks_back(clause: str, c: Cues) -> bool:
     return any(b in clause for b in c.blockers)
 
 
-def _kind_after(text: str, c: Cues) -> AgreementKind | None:
-    """The kind of the first agreement word after a signing cue (longest word wins).
+def _kind_after(text: str, c: Cues) -> tuple[AgreementKind, int] | None:
+    """The kind of the first agreement word after a signing cue (longest word wins), and
+    where that word ends.
 
     >>> _kind_after("「高雄市及布拉提斯拉瓦省夥伴協定」", cues())
-    'partner_city'
+    ('partner_city', 16)
     """
     best: tuple[int, int, AgreementKind] | None = None
     for word, kind in c.kinds:
         i = text.find(word)
         if i >= 0 and (best is None or (i, -len(word)) < (best[0], -best[1])):
             best = (i, len(word), kind)
-    return best[2] if best else None
+    return (best[2], best[0] + best[1]) if best else None
 
 
 def _ordinal(text: str) -> int | None:

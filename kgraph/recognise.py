@@ -157,7 +157,7 @@ class PatternMatcher:
         place = "|".join(map(re.escape, sorted(lex.place_suffixes, key=len, reverse=True)))
         self.org_re = re.compile(rf"[{CJK}A-Za-z]{{0,{max_len}}}?(?:{org})")
         self.place_re = re.compile(
-            rf"[{CJK}]{{1,5}}?(?:{place})"
+            rf"[{CJK}]{{2,5}}?(?:{place})"
             rf"(?!{NOT_AFTER_PLACE})(?![{CJK}]{{0,1}}(?:{org}))"
         )
         self.boundaries = lex.boundaries
