@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from kgraph.dates import DateMatch, find_dates
+from kgraph.gazetteer import Gazetteer
 from kgraph.model import (
     AgreementKind,
     AgreementRel,
@@ -128,7 +129,17 @@ def home_party(surface: str = "") -> PartyRef:
 
 
 def is_home(m: Mention) -> bool:
-    return m.label == HOME or (m.label == "ORG" and m.text in lexicon().home_offices)
+    """The home city itself, its self-references (本府) or one of its own offices (交通局)."""
+    if m.label == HOME:
+        return True
+    return m.label == "ORG" and (m.text in lexicon().home_offices or m.key in home_office_keys())
+
+
+@lru_cache(maxsize=1)
+def home_office_keys() -> frozenset[str]:
+    """Gazetteer organisations whose parent is the home city: they act on its behalf."""
+    home = lexicon().home_key
+    return frozenset(e.key for e in Gazetteer.load().orgs() if e.parent == home)
 
 
 def party_of(m: Mention) -> PartyRef:
@@ -364,6 +375,15 @@ def _visits(
         if foreign_before:
             subject = foreign_before
         home_first = _home_leads(s, cue_pos, mentions, persons)
+        out_pos, _ = _first_cue(s.text, ("outbound",), c)
+        if cue != "outbound" and out_pos > cue_pos and home_first and not foreign_before:
+            # 張淑娟局長率團與本處赴西班牙: the home side leads, then goes abroad.
+            cue_pos, cue = out_pos, "outbound"
+            after = [
+                party_of(m)
+                for m in named
+                if m.start >= s.start + cue_pos and (party_of(m).key in acting_keys)
+            ]
         if cue == "outbound" or (home_first and not foreign_before):
             hosts = [p for p in after if is_foreign(p)] or [p for p in before if is_foreign(p)]
             direction: Direction = "outbound" if cue == "outbound" or _abroad(hosts) else "local"

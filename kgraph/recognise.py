@@ -378,7 +378,7 @@ class PersonFinder:
             if m.end() == stop:
                 translit = m
         if translit:
-            start = translit.start()
+            start = self._trim_left(text, translit.start(), stop)
             for b, e in blocked:
                 if b < stop and e > start:
                     start = max(start, e)
@@ -410,6 +410,19 @@ class PersonFinder:
                 return stop
             start -= 1
         return start if self.plausible_name(text[start:stop]) else stop
+
+    def _trim_left(self, text: str, start: int, end: int) -> int:
+        """Start a transliterated name after the last ordinary word or organisation ending
+        in its first part (辦公室艾蓮娜·阿格利奇 -> 艾蓮娜·阿格利奇)."""
+        first_end = min(i for i in (text.find(j, start, end) for j in NAME_JOINERS) if i >= 0)
+        cut = start
+        for i in range(start, first_end - 1):
+            if text[i] in self.lex.never_last:
+                cut = i + 1
+            for n in (2, 3, 4):
+                if i + n <= first_end - 1 and text[i : i + n] in self.lex.common_words:
+                    cut = max(cut, i + n)
+        return cut
 
     def _trim_right(self, text: str, start: int, end: int) -> int:
         """Cut a transliterated name's last part where a word that is no name begins
