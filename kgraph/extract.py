@@ -279,7 +279,8 @@ def _attach_persons(mentions: list[Mention], text: str) -> list[tuple[str, Perso
     """Each person with the party key they belong to and the title used.
 
     A person belongs to the nearest party named before them in the same clause
-    (熊本市大西一史市長); with none, to the home city (陳其邁市長).
+    (熊本市大西一史市長); with none, to the place abroad the sentence goes to when they
+    are called on there (赴日本熊本市訪問，拜會大西一史市長), else to the home city.
     """
     out: list[tuple[str, PersonRef]] = []
     titles = [m for m in mentions if m.label == "TITLE"]
@@ -292,10 +293,30 @@ def _attach_persons(mentions: list[Mention], text: str) -> list[tuple[str, Perso
             # 副市長林欽榮、羅達生: a list of names shares its title.
             title = out[-1][1].title
         previous = m
-        party = _party_before(mentions[:i], m.start, text)
+        party = _party_before(mentions[:i], m.start, text) or _called_on_abroad(
+            mentions[:i], m.start, text
+        )
         key = party.key if party else lexicon().home_key
         out.append((key, PersonRef(name=m.text, latin=m.latin, title=title, of=key)))
     return out
+
+
+def _called_on_abroad(before: list[Mention], pos: int, text: str) -> PartyRef | None:
+    """The foreign place of an outbound sentence, for a person called on after 拜會 there."""
+    c = cues()
+    start = max(text.rfind(ch, 0, pos) for ch in SENTENCE_END) + 1
+    sentence = text[start:pos]
+    out_at, _ = _first_cue(sentence, ("outbound",), c)
+    call_at = max((sentence.rfind(w) for w in c.words("visit")), default=-1)
+    if out_at < 0 or call_at < out_at:
+        return None
+    places = [
+        party_of(m)
+        for m in before
+        if m.label == "PLACE" and start + out_at <= m.start < start + call_at
+    ]
+    foreign = [p for p in places if is_foreign(p)]
+    return foreign[-1] if foreign else None
 
 
 def _has_cue(text: str) -> bool:
@@ -516,6 +537,7 @@ def _agreement(
         parties = (home, *foreign)
     signers = [m for m in in_s if m.label == "PERSON" and outside_witness(m)]
     witnesses = [m for m in in_s if m.label == "PERSON" and not outside_witness(m)]
+    witnesses += _witnesses_after(s, clause_end, mentions)
     return AgreementRel(
         kind=kind,
         parties=parties,
@@ -598,6 +620,14 @@ def _clause_start(text: str, pos: int) -> int:
         if text[i] in CLAUSE_END:
             return i + 1
     return 0
+
+
+def _witnesses_after(s: Sentence, pos: int, mentions: list[Mention]) -> list[Mention]:
+    """Persons named after the signing and before 見證 (…簽署協定，由林欽榮副市長見證)."""
+    at = s.text.find("見證", pos)
+    if at < 0:
+        return []
+    return [m for m in mentions if m.label == "PERSON" and s.start + pos <= m.start < s.start + at]
 
 
 def _witness_region(text: str) -> tuple[int, int] | None:

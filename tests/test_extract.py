@@ -269,11 +269,6 @@ def test_outbound_visit_to_a_city_by_its_alias() -> None:
     assert visits(h) == {(HOME, "釜山市", "outbound")}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="in an outbound visit the foreign mayor called on joins the home delegation: "
-    "observed visitor_persons ['陳其邁', '大西一史'], PersonRef('大西一史', of='高雄市')",
-)
 def test_person_called_on_in_an_outbound_visit_is_not_a_visitor() -> None:
     h = one("1.112年4月12日，陳其邁市長率團赴日本熊本市訪問，拜會大西一史市長。")
     assert visits(h) == {(HOME, "熊本市", "outbound")}
@@ -303,11 +298,6 @@ def test_witness_before_the_signing() -> None:
     assert {p.name for p in a.signatories} == {"陳其邁", "初宿和夫"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a witness named after the signing (由…見證) is dropped altogether: observed "
-    "signatories ('陳其邁',), witnesses ()",
-)
 def test_witness_after_the_signing() -> None:
     h = one("1.112年8月8日，陳其邁市長與美國聖安東尼奧市長簽署夥伴城市協定，由副市長林欽榮見證。")
     (a,) = h.agreements
