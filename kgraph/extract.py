@@ -491,7 +491,9 @@ def _agreements(
         done = 0  # where the previous signed document's name ended
         for cue_at, cue_end in _cue_spans(s.text, c.words("sign")):
             clause_end = _clause_end(s.text, cue_end)
-            found_kind = _kind_after(s.text[cue_end:clause_end], c)
+            found_kind = _kind_after(s.text[cue_end:clause_end], c) or _kind_before(
+                s.text, cue_at, cue_end, c
+            )
             if found_kind is None or _looks_back(s.text[cue_at:clause_end], c):
                 continue
             if any(w in s.text[:cue_at] for w in c.recalls):
@@ -502,7 +504,8 @@ def _agreements(
             end = cue_end + kind_end
             done = end
             found = _agreement(s, cue_at, (start, end), kind, mentions, persons)
-            yield replace(found, date=_signing_date(s.text, cue_at, clause_end, year))
+            if len(found.parties) >= 2:  # an agreement has two sides, at least
+                yield replace(found, date=_signing_date(s.text, cue_at, clause_end, year))
 
 
 def _agreement(
@@ -639,6 +642,19 @@ def _witness_region(text: str) -> tuple[int, int] | None:
 def _looks_back(clause: str, c: Cues) -> bool:
     """An anniversary or a past signing recalled, not a signing told."""
     return any(b in clause for b in c.blockers)
+
+
+def _kind_before(text: str, cue_at: int, cue_end: int, c: Cues) -> tuple[AgreementKind, int] | None:
+    """An agreement word right before its cue (完成姊妹市簽署, 姊妹市締盟); the offset
+    returned is relative to the cue's end, like :func:`_kind_after`'s.
+
+    >>> _kind_before("完成姊妹市簽署程序", 5, 7, cues())
+    ('sister_city', 0)
+    """
+    for word, kind in c.kinds:
+        if text.endswith(word, 0, cue_at):
+            return kind, 0
+    return None
 
 
 def _kind_after(text: str, c: Cues) -> tuple[AgreementKind, int] | None:
