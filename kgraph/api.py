@@ -314,17 +314,25 @@ def _in_period(start: str | None, end: str | None, f: Filters) -> bool:
     return not (f.end and first > _bounds(f.end)[1])
 
 
+def _labels(items: list[Record]) -> str:
+    return "、".join(p["label"] or "" for p in items)
+
+
+def _docs(r: Record) -> str:
+    return ", ".join(sorted({s["doc"] for s in r["sources"]}))
+
+
 def _flat_visit(r: Record) -> Record:
     return {
         "start": r["start"],
         "end": r["end"],
         "type": r["type"],
         "visitor": r["visitor"]["label"],
-        "visitor_persons": "、".join(p["label"] or "" for p in r["visitor_persons"]),
+        "visitor_persons": _labels(r["visitor_persons"]),
         "host": r["host"]["label"],
-        "host_persons": "、".join(p["label"] or "" for p in r["host_persons"]),
+        "host_persons": _labels(r["host_persons"]),
         "direction": r["direction"],
-        "doc": ", ".join(sorted({s["doc"] for s in r["sources"]})),
+        "doc": _docs(r),
         "event": r["event"],
     }
 
@@ -333,10 +341,10 @@ def _flat_agreement(r: Record) -> Record:
     return {
         "date": r["date"],
         "kind": r["kind"],
-        "parties": "、".join(p["label"] or "" for p in r["parties"]),
-        "signatories": "、".join(p["label"] or "" for p in r["signatories"]),
+        "parties": _labels(r["parties"]),
+        "signatories": _labels(r["signatories"]),
         "ordinal": r["ordinal"],
-        "doc": ", ".join(sorted({s["doc"] for s in r["sources"]})),
+        "doc": _docs(r),
         "event": r["event"],
     }
 

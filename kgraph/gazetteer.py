@@ -28,6 +28,33 @@ DEFAULT_DIR = Path(__file__).resolve().parent.parent / "ontology" / "gazetteer"
 
 EntryType = Literal["place", "org"]
 
+# The CSV schema, shared by the loader, the builder (scripts/build_gazetteer.py) and tests.
+PLACE_COLUMNS = [
+    "key",
+    "aliases",
+    "name_en",
+    "country",
+    "country_code",
+    "kind",
+    "parent",
+    "wikidata",
+    "lat",
+    "lon",
+    "source",
+]
+ORG_COLUMNS = ["key", "aliases", "name_en", "country", "kind", "parent", "wikidata", "source"]
+PLACE_KINDS = {"city", "region", "country"}
+ORG_KINDS = {
+    "foreign_office",
+    "government",
+    "parliament",
+    "university",
+    "school",
+    "association",
+    "company",
+    "international",
+}
+
 _FULLWIDTH_PARENS = str.maketrans({"(": "（", ")": "）"})
 
 

@@ -37,34 +37,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from kgraph.gazetteer import ORG_COLUMNS, ORG_KINDS, PLACE_COLUMNS, PLACE_KINDS  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 GAZ_DIR = ROOT / "ontology" / "gazetteer"
 
-PLACE_COLUMNS = [
-    "key",
-    "aliases",
-    "name_en",
-    "country",
-    "country_code",
-    "kind",
-    "parent",
-    "wikidata",
-    "lat",
-    "lon",
-    "source",
-]
-ORG_COLUMNS = ["key", "aliases", "name_en", "country", "kind", "parent", "wikidata", "source"]
-PLACE_KINDS = {"city", "region", "country"}
-ORG_KINDS = {
-    "foreign_office",
-    "government",
-    "parliament",
-    "university",
-    "school",
-    "association",
-    "company",
-    "international",
-}
 SOURCE_RANK = {"curated": 0, "pycountry": 1, "geonames": 2}
 MIN_POPULATION = 100_000
 

@@ -9,33 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from kgraph.gazetteer import DEFAULT_DIR, Gazetteer, GazetteerEntry, normalize_name
+from kgraph.gazetteer import (
+    DEFAULT_DIR,
+    ORG_COLUMNS,
+    ORG_KINDS,
+    PLACE_COLUMNS,
+    PLACE_KINDS,
+    Gazetteer,
+    GazetteerEntry,
+    normalize_name,
+)
 
-PLACE_COLUMNS = [
-    "key",
-    "aliases",
-    "name_en",
-    "country",
-    "country_code",
-    "kind",
-    "parent",
-    "wikidata",
-    "lat",
-    "lon",
-    "source",
-]
-ORG_COLUMNS = ["key", "aliases", "name_en", "country", "kind", "parent", "wikidata", "source"]
-PLACE_KINDS = {"city", "region", "country"}
-ORG_KINDS = {
-    "foreign_office",
-    "government",
-    "parliament",
-    "university",
-    "school",
-    "association",
-    "company",
-    "international",
-}
 QID = re.compile(r"^Q\d+$")
 
 
