@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import leftovers, snapshot
 
 import kgraph
 from kgraph import build as build_module
@@ -21,18 +22,6 @@ CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 H1_2025 = CORPUS / "kaohsiung-2025h1-international-affairs.txt"
 # The first two items of the 2025 h1 report: a book exchange with Pristina and Kumamoto's visit.
 SAMPLE = H1_2025.read_text(encoding="utf-8")[:420]
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def leftovers(parent: Path, name: str) -> list[Path]:
-    return [p for p in parent.iterdir() if p.name.startswith(f".{name}.")]
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers import leftovers, snapshot
 
 from kgraph.cli import main, table
 
@@ -31,19 +32,6 @@ def assert_one_line_error(result: Result, code: str) -> None:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"kgraph: [{code}] "), lines[0]
     assert "Traceback" not in result.output
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` (relative path -> sha256), to prove it was not touched."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def leftovers(parent: Path, name: str) -> list[Path]:
-    return [p for p in parent.iterdir() if p.name.startswith(f".{name}.")]
 
 
 # --------------------------------------------------------------------------- help
