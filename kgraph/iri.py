@@ -41,16 +41,20 @@ def _encode(part: str) -> str:
 
 
 def _is_ucschar(ch: str) -> bool:
-    """RFC 3987 ucschar, less separators, controls and private use."""
+    """RFC 3987 ucschar (its exact ranges), less separators, controls and private use.
+
+    >>> _is_ucschar("熊"), _is_ucschar("\U000e0100"), _is_ucschar("\u2028")
+    (True, False, False)
+    """
     code = ord(ch)
     if unicodedata.category(ch)[0] in ("Z", "C"):
         return False
-    return (
-        (0xA0 <= code <= 0xD7FF)
-        or (0xF900 <= code <= 0xFDCF)
-        or (0xFDF0 <= code <= 0xFFEF)
-        or (0x10000 <= code <= 0xEFFFD and (code & 0xFFFF) < 0xFFFE)
-    )
+    if code < 0x10000:
+        return 0xA0 <= code <= 0xD7FF or 0xF900 <= code <= 0xFDCF or 0xFDF0 <= code <= 0xFFEF
+    if (code & 0xFFFF) >= 0xFFFE:  # the last two code points of every plane
+        return False
+    # Planes 1-13 whole; plane 14 only from E1000 (E0000-E0FFF are tags and selectors).
+    return code <= 0xDFFFD or 0xE1000 <= code <= 0xEFFFD
 
 
 def mint(kind: str, *parts: str, base: str = DEFAULT_BASE) -> URIRef:
