@@ -169,7 +169,7 @@ class PatternMatcher:
         known = list(doc.spans["gazetteer"]) if "gazetteer" in doc.spans else []
         found.extend(self._schools(doc, known))
         gaz = Gazetteer.load()
-        starts = {s.start_char for s in known}
+        starts = {s.start_char for s in known if s.label_ == "PLACE"}
         for anchor in known:
             # A known name right after the anchor continues the chain (日本 + 北海道 + 白老町).
             if anchor.label_ == "PLACE" and anchor.end_char not in starts:
