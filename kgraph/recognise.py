@@ -247,15 +247,15 @@ class PatternMatcher:
 
 
 def _without_country(doc: Doc, start: int, end: int) -> str:
-    """An organisation's key without the country its name starts with, when a place
+    """An organisation's key without the country its name starts with, when a known name
     follows it (日本熊本縣議會 -> 熊本縣議會); the full form stays its surface name."""
     gaz = Gazetteer.load()
     known = list(doc.spans["gazetteer"])
-    place_starts = {s.start_char for s in known if s.label_ == "PLACE"}
+    name_starts = {s.start_char for s in known}
     for span in known:
         entry = gaz.lookup(span.kb_id_)
         is_country = entry is not None and entry.kind == "country"
-        if span.start_char == start and is_country and span.end_char in place_starts:
+        if span.start_char == start and is_country and span.end_char in name_starts:
             return doc.text[span.end_char : end]
     return doc.text[start:end]
 
