@@ -180,15 +180,15 @@ class KnowledgeGraph:
 
     def visits(self, **filters: str | None) -> pd.DataFrame:
         """Who visited whom, one row per visiting relation."""
-        return _frame(self.visit_records(Filters(**filters)), _flat_visit)
+        return _frame(self.visit_records(Filters(**filters)), flat_visit)
 
     def agreements(self, **filters: str | None) -> pd.DataFrame:
         """Signed agreements, one row each."""
-        return _frame(self.agreement_records(Filters(**filters)), _flat_agreement)
+        return _frame(self.agreement_records(Filters(**filters)), flat_agreement)
 
     def entities(self, type: str | None = None, **filters: str | None) -> pd.DataFrame:
         """People, places and organisations."""
-        return _frame(self.entity_records(type, Filters(**filters)), _flat_entity)
+        return _frame(self.entity_records(type, Filters(**filters)), flat_entity)
 
     # ---------------------------------------------------------------- helpers
 
@@ -322,7 +322,7 @@ def _docs(r: Record) -> str:
     return ", ".join(sorted({s["doc"] for s in r["sources"]}))
 
 
-def _flat_visit(r: Record) -> Record:
+def flat_visit(r: Record) -> Record:
     return {
         "start": r["start"],
         "end": r["end"],
@@ -337,7 +337,7 @@ def _flat_visit(r: Record) -> Record:
     }
 
 
-def _flat_agreement(r: Record) -> Record:
+def flat_agreement(r: Record) -> Record:
     return {
         "date": r["date"],
         "kind": r["kind"],
@@ -349,7 +349,7 @@ def _flat_agreement(r: Record) -> Record:
     }
 
 
-def _flat_entity(r: Record) -> Record:
+def flat_entity(r: Record) -> Record:
     return {
         "type": r["type"],
         "label": r["label"],

@@ -140,10 +140,10 @@ def _filters(**kwargs: str | None) -> Any:
 @user_errors
 def visits(store: Path, endpoint: str | None, fmt: str, **filters: str | None) -> None:
     """Who visited whom: one row per visiting relation."""
-    from kgraph.api import _flat_visit
+    from kgraph.api import flat_visit
 
     with _open(store, endpoint) as kg:
-        emit(kg.visit_records(_filters(**filters)), fmt, _flat_visit)
+        emit(kg.visit_records(_filters(**filters)), fmt, flat_visit)
 
 
 @main.command()
@@ -152,10 +152,10 @@ def visits(store: Path, endpoint: str | None, fmt: str, **filters: str | None) -
 @user_errors
 def agreements(store: Path, endpoint: str | None, fmt: str, **filters: str | None) -> None:
     """Signed agreements: sister cities, friendship and partner cities, MOUs, letters of intent."""
-    from kgraph.api import _flat_agreement
+    from kgraph.api import flat_agreement
 
     with _open(store, endpoint) as kg:
-        emit(kg.agreement_records(_filters(**filters)), fmt, _flat_agreement)
+        emit(kg.agreement_records(_filters(**filters)), fmt, flat_agreement)
 
 
 @main.command()
@@ -169,10 +169,10 @@ def entities(
     store: Path, endpoint: str | None, type_: str | None, fmt: str, **filters: str | None
 ) -> None:
     """People, places and organisations, with their names, titles and sources."""
-    from kgraph.api import _flat_entity
+    from kgraph.api import flat_entity
 
     with _open(store, endpoint) as kg:
-        emit(kg.entity_records(type_, _filters(**filters)), fmt, _flat_entity)
+        emit(kg.entity_records(type_, _filters(**filters)), fmt, flat_entity)
 
 
 @main.command()

@@ -43,7 +43,6 @@ from kgraph.model import (
 from kgraph.recognise import HOME, lexicon
 from kgraph.resources import data_lines, data_rows
 
-DOMESTIC = frozenset({"台灣", "臺灣", "中華民國"})
 SENTENCE_END = "。；;!！?？\n"
 # A photo caption describes a happening its item already tells.
 CAPTION = re.compile(r"^\s*(?:照片|圖片|圖)\s*[0-9一二三四五六七八九十]+\s*[：:]")
@@ -108,6 +107,23 @@ class Actor:
     persons: tuple[PersonRef, ...] = ()
 
 
+@lru_cache(maxsize=1)
+def _home_row() -> list[str]:
+    return next(iter(data_rows("home_party.csv", delimiter=",", header=True)))
+
+
+@lru_cache(maxsize=1)
+def domestic() -> frozenset[str]:
+    """Names of the home city's country (its gazetteer names): parties of it are not foreign.
+
+    >>> "台灣" in domestic()
+    True
+    """
+    country = _home_row()[3]
+    entry = Gazetteer.load().lookup(country)
+    return frozenset((country, *(entry.names if entry else ())))
+
+
 def home_party(surface: str = "") -> PartyRef:
     """The home city as a party (高雄市); every self-reference resolves to it.
 
@@ -115,7 +131,7 @@ def home_party(surface: str = "") -> PartyRef:
     '高雄市'
     """
     lex = lexicon()
-    row = next(iter(data_rows("home_party.csv", delimiter=",", header=True)))
+    row = _home_row()
     names = tuple(dict.fromkeys(n for n in (lex.home_key, surface) if n))
     return PartyRef(
         key=lex.home_key,
@@ -159,7 +175,7 @@ def party_of(m: Mention) -> PartyRef:
 
 def is_foreign(p: PartyRef) -> bool:
     """True for a party of another country, including a foreign office in Taiwan."""
-    return p.key != lexicon().home_key and p.country is not None and p.country not in DOMESTIC
+    return p.key != lexicon().home_key and p.country is not None and p.country not in domestic()
 
 
 # --------------------------------------------------------------------------- main entry

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from rdflib import OWL, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
@@ -23,26 +25,52 @@ from kgraph.iri import digest, mint
 from kgraph.model import DateSpan, Document, Source
 from kgraph.namespace import KG, ORG, WD
 from kgraph.resolve import Agreement, Entity, Event, Resolved, Title, Visit
+from kgraph.resources import ontology_dir
 
-EVENT_CLASS = {
-    "visit": KG.Visit,
-    "video_meeting": KG.VideoMeeting,
-    "agreement": KG.Signing,
-    "event": KG.PublicEvent,
-}
-CAMEO = {"visit": "042", "video_meeting": "040", "agreement": "057", "event": "050"}
-AGREEMENT_CLASS = {
-    "sister_city": KG.SisterCityAgreement,
-    "friendship_city": KG.FriendshipCityAgreement,
-    "partner_city": KG.PartnerCityAgreement,
-    "mou": KG.MemorandumOfUnderstanding,
-    "loi": KG.LetterOfIntent,
-    "declaration": KG.Declaration,
-    "sister_school": KG.SisterSchoolAgreement,
-}
 PARTNERSHIP_KINDS = ("sister_city", "friendship_city", "partner_city")
-PLACE_CLASS = {"city": KG.City, "region": KG.Region, "country": KG.Country}
 ZH = "zh-Hant"
+
+
+@dataclass(frozen=True)
+class Codes:
+    """The ontology's classes by machine code (kg:code), and their CAMEO codes."""
+
+    happening: dict[str, URIRef]
+    agreement: dict[str, URIRef]
+    place: dict[str, URIRef]
+    cameo: dict[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=1)
+def codes() -> Codes:
+    """Read the codes from ``ontology/diplomacy.ttl`` once: the ontology is their one source.
+
+    >>> codes().happening["visit"] == KG.Visit, codes().cameo["agreement"]
+    (True, ('057',))
+    """
+    onto = Graph().parse(ontology_dir() / "diplomacy.ttl")
+
+    def by_code(parent: URIRef) -> dict[str, URIRef]:
+        # Of classes sharing a code (Visit, Delegation), the most general one stands for it.
+        found: dict[str, URIRef] = {}
+        classes = {c for c in onto.transitive_subjects(RDFS.subClassOf, parent) if c is not None}
+        for cls in sorted(classes, key=str):
+            code = onto.value(cls, KG.code)
+            supers = set(onto.objects(cls, RDFS.subClassOf))
+            if code is not None and not any(onto.value(c, KG.code) == code for c in supers):
+                found[str(code)] = URIRef(str(cls))
+        return found
+
+    happening = by_code(KG.Happening)
+    return Codes(
+        happening=happening,
+        agreement=by_code(KG.Agreement),
+        place={k: v for k, v in by_code(KG.Place).items() if v != KG.Place},
+        cameo={
+            code: tuple(sorted(str(c) for c in onto.objects(cls, KG.cameoCode)))
+            for code, cls in happening.items()
+        },
+    )
 
 
 def graph_iri(doc_id: str, base: str) -> URIRef:
@@ -147,9 +175,9 @@ def _event(w: _Writer, e: Event, entities: dict[str, Entity]) -> None:
     docs = w.docs_of(e.sources)
     iri = URIRef(e.iri)
     triples: list[tuple] = [
-        (iri, RDF.type, EVENT_CLASS[e.type]),
-        (iri, KG.cameoCode, Literal(CAMEO[e.type])),
+        (iri, RDF.type, codes().happening[e.type]),
     ]
+    triples += [(iri, KG.cameoCode, Literal(c)) for c in codes().cameo[e.type]]
     if e.title:
         triples.append((iri, RDFS.label, name_literal(e.title)))
     triples += _dates(iri, e.date)
@@ -194,7 +222,7 @@ def _agreement(
     a: Agreement, e: Event, event: URIRef, entities: dict[str, Entity], base: str
 ) -> list[tuple]:
     iri = URIRef(a.iri)
-    triples: list[tuple] = [(iri, RDF.type, AGREEMENT_CLASS[a.kind])]
+    triples: list[tuple] = [(iri, RDF.type, codes().agreement[a.kind])]
     if a.date:
         triples.append((iri, KG.date, date_literal(a.date.start)))
     triples += [(iri, KG.party, URIRef(p)) for p in a.parties]
@@ -295,7 +323,7 @@ def _entity_class(e: Entity) -> URIRef:
         return KG.Person
     if e.type == "org":
         return KG.Organisation
-    return PLACE_CLASS.get(e.kind or "", KG.Place)
+    return codes().place.get(e.kind or "", KG.Place)
 
 
 def _country(iri: URIRef, name: str) -> list[tuple]:

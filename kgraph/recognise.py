@@ -40,10 +40,6 @@ NAME_JOINERS = "·‧．〃•・."
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # A name may end like a rare noun (奧正史: 正史), not like a common one (巴士企業: 企業).
 COMMON_NOUN = 300
-# A place suffix followed by these is a title or an institution (市長, 市議會, 縣政府).
-NOT_AFTER_PLACE = "長|議|政|民|立|府|區|場|內|外|容|貌|況|鑰|花|徽|級|務|場|際"
-# Runs containing these are descriptions, not names (友好城市, 姊妹市, 促進城市).
-GENERIC_RE = re.compile("城市|姊妹|友好|夥伴|促進|締盟|的|及|與|各|該|本|兩|全|首座|國際")
 
 for _ext in ("latin", "country"):
     if not Span.has_extension(_ext):
@@ -155,10 +151,12 @@ class PatternMatcher:
         lex = lexicon()
         org = "|".join(map(re.escape, lex.org_suffixes))
         place = "|".join(map(re.escape, sorted(lex.place_suffixes, key=len, reverse=True)))
+        not_after = "|".join(map(re.escape, data_lines("not_after_place.txt")))
+        self.generic_re = re.compile("|".join(map(re.escape, data_lines("generic_words.txt"))))
         self.org_re = re.compile(rf"[{CJK}A-Za-z]{{0,{max_len}}}?(?:{org})")
         self.place_re = re.compile(
             rf"[{CJK}]{{2,5}}?(?:{place})"
-            rf"(?!{NOT_AFTER_PLACE})(?![{CJK}]{{0,1}}(?:{org}))"
+            rf"(?!{not_after})(?![{CJK}]{{0,1}}(?:{org}))"
         )
         self.boundaries = lex.boundaries
         self.school_re = re.compile("|".join(map(re.escape, lex.school_suffixes)))
@@ -197,7 +195,7 @@ class PatternMatcher:
         if (
             place
             and not self._crosses_boundary(place.group())
-            and not GENERIC_RE.search(place.group())
+            and not self.generic_re.search(place.group())
         ):
             span = doc.char_span(pos, place.end(), label="PLACE", alignment_mode="expand")
             if span is not None:
