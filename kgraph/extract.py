@@ -174,8 +174,19 @@ def party_of(m: Mention) -> PartyRef:
 
 
 def is_foreign(p: PartyRef) -> bool:
-    """True for a party of another country, including a foreign office in Taiwan."""
-    return p.key != lexicon().home_key and p.country is not None and p.country not in domestic()
+    """True for a party of another country, including a foreign office in Taiwan, and for an
+    international body (歐盟, 聯合國)."""
+    if p.key == lexicon().home_key:
+        return False
+    if p.country is None:
+        return p.kind == "international"
+    return p.country not in domestic()
+
+
+def is_domestic_body(p: PartyRef) -> bool:
+    """An organisation of the home country other than the home city's own (大陸委員會,
+    文藻外語大學): it may visit the home city too."""
+    return p.type == "org" and p.key != lexicon().home_key and p.country in domestic()
 
 
 # --------------------------------------------------------------------------- main entry
@@ -187,7 +198,7 @@ def extract(item: UnitInput) -> list[Happening]:
     if CAPTION.match(unit.text):
         return []
     local = [_shift(m, -unit.start) for m in item.mentions]
-    local = _inherit_countries(local)
+    local = _inherit_countries(_without_bystanders(local, unit.text), unit.text)
     parties = [m for m in local if m.label in ("PLACE", "ORG", HOME)]
     if not any(is_foreign(party_of(m)) for m in parties if not is_home(m)):
         return []
@@ -241,17 +252,50 @@ def _in_period(date: DateSpan | None, year: int | None) -> bool:
     return year is None or abs(int(date.start[:4]) - year) <= 1
 
 
+def _without_bystanders(mentions: list[Mention], text: str) -> list[Mention]:
+    """Drop names that do not act: where someone is posted (巴拉圭駐 + 聯合國) and where
+    a group comes from (來自 + 聖文森、貝里斯 … 等青年).
+
+    >>> m = [Mention("PLACE", "巴拉圭", 0, 3), Mention("ORG", "聯合國", 4, 7)]
+    >>> [x.text for x in _without_bystanders(m, "巴拉圭駐聯合國代表")]
+    ['巴拉圭']
+    """
+    c = cues()
+    out: list[Mention] = []
+    origin_until = -1
+    for m in mentions:
+        if m.label not in ("PLACE", "ORG"):
+            out.append(m)
+            continue
+        listed = origin_until >= 0 and re.fullmatch(r"[、及和與\s]*", text[origin_until : m.start])
+        if listed or any(text.endswith(w, 0, m.start) for w in c.words("origin")):
+            origin_until = m.end
+        else:
+            origin_until = -1
+        posted = any(text.endswith(w, 0, m.start) for w in c.words("posted"))
+        if origin_until < 0 and not posted:
+            out.append(m)
+    return out
+
+
 def _shift(m: Mention, delta: int) -> Mention:
     return replace(m, start=m.start + delta, end=m.end + delta)
 
 
-def _inherit_countries(mentions: list[Mention]) -> list[Mention]:
-    """A pattern-found place takes the country of the known place right before it."""
+def _inherit_countries(mentions: list[Mention], text: str = "") -> list[Mention]:
+    """A pattern-found place takes the country of the known place right before it; an
+    unknown organisation takes that of a name earlier in its phrase
+    (日本國會重要跨黨派友台團體「日華議員懇談會」)."""
     out: list[Mention] = []
     for m in mentions:
         if m.label in ("PLACE", "ORG") and m.country is None and out:
             prev = next((p for p in reversed(out) if p.label in ("PLACE", "ORG")), None)
-            if prev and prev.country and m.start - prev.end <= 1:
+            near = prev is not None and m.start - prev.end <= 1
+            if prev and not near and m.label == "ORG" and prev.kind != "international":
+                gap = text[prev.end : m.start]
+                near = len(gap) <= 12 and not re.search(r"[，,。；、與和及]", gap)
+                near = near and not _has_cue(gap)
+            if prev and prev.country and near:
                 m = replace(m, country=prev.country)
         if m.label == "ORG" and m.country is None:
             inner = [p for p in out if p.label == "PLACE" and p.start >= m.start and p.end <= m.end]
@@ -394,6 +438,7 @@ def _visits(
     home = home_party()
     seen: set[tuple[str, str]] = set()
     subject: list[PartyRef] = []
+    abroad = False  # an earlier sentence took the home side abroad
     acting_keys = {p.key for p in _acting_parties(mentions)}
     for s in sentences:
         cue_pos, cue = _first_cue(s.text, ("inbound", "outbound", "visit"), c)
@@ -409,8 +454,9 @@ def _visits(
         before = [p for p in before if p.key in acting_keys or p.key == home.key]
         after = [p for p in after if p.key in acting_keys or p.key == home.key]
         foreign_before = [p for p in before if is_foreign(p)]
-        if foreign_before:
-            subject = foreign_before
+        visiting = [p for p in before if is_foreign(p) or is_domestic_body(p)]
+        if foreign_before or (visiting and not _home_leads(s, cue_pos, mentions, persons)):
+            subject = visiting
         home_first = _home_leads(s, cue_pos, mentions, persons)
         out_pos, _ = _first_cue(s.text, ("outbound",), c)
         if cue != "outbound" and out_pos > cue_pos and home_first and not foreign_before:
@@ -421,9 +467,14 @@ def _visits(
                 for m in named
                 if m.start >= s.start + cue_pos and (party_of(m).key in acting_keys)
             ]
-        if cue == "outbound" or (home_first and not foreign_before):
+        # A foreign party leading a delegation (歐盟代表團由…率團訪問高雄) comes here; the home
+        # side meeting a foreign one (與日華議員懇談會會面) goes there when the unit is a trip.
+        leaves = cue == "outbound" and (home_first or not foreign_before)
+        if leaves or (home_first and (not foreign_before or abroad)):
             hosts = [p for p in after if is_foreign(p)] or [p for p in before if is_foreign(p)]
-            direction: Direction = "outbound" if cue == "outbound" or _abroad(hosts) else "local"
+            outward = cue == "outbound" or abroad or _abroad(hosts)
+            direction: Direction = "outbound" if outward else "local"
+            abroad = abroad or direction == "outbound"
             for host in hosts:
                 yield from _rel(home, host, direction, persons, seen)
         else:
@@ -442,10 +493,16 @@ def _home_leads(
     """Whether the home city (or one of its people) is named before the cue: it is the subject."""
     home_key = lexicon().home_key
     home_names = {p.name for k, p in persons if k == home_key}
+    # 陳市長: a home person named again by surname and title.
+    home_short = {p.name[0] + p.title for k, p in persons if k == home_key and p.title}
+    text = s.text
     for m in mentions:
         if not (s.start <= m.start < s.start + cue_pos):
             continue
         if is_home(m) or (m.label == "PERSON" and m.text in home_names):
+            return True
+        at = m.start - s.start
+        if m.label == "TITLE" and at > 0 and text[at - 1] + m.key in home_short:
             return True
         if m.label in ("PLACE", "ORG") and is_foreign(party_of(m)):
             return False

@@ -51,6 +51,7 @@ ORG_KINDS = {
     "university",
     "school",
     "association",
+    "party",
     "company",
     "international",
 }

@@ -35,7 +35,9 @@ from kgraph.model import Mention
 from kgraph.resources import data_lines, data_rows
 
 HOME = "KAOHSIUNG"
-LATIN_NAME = r"[A-Z][A-Za-zÀ-ÿĀ-žА-я'’\-\.]*(?:[ \u00a0]+(?:[A-Za-zÀ-ÿĀ-ž'’\-\.]+))*"
+LATIN_NAME = r"[A-ZÀ-ÞĀ-ž][A-Za-zÀ-ÿĀ-žА-я'’\-\.]*(?:[ \u00a0]+(?:[A-Za-zÀ-ÿĀ-ž'’\-\.]+))*"
+# A word of a Latin personal name: capitalised, then lower case (not IT, not of).
+CAPITALISED = r"[A-ZÀ-ÞĀ-ž][a-zà-ÿā-ž'’\-]+"
 NAME_JOINERS = "·‧．〃•・."
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # A name may end like a rare noun (奧正史: 正史), not like a common one (巴士企業: 企業).
@@ -55,6 +57,9 @@ class Lexicon:
     boundaries: tuple[str, ...]
     surnames: frozenset[str]
     compound_surnames: frozenset[str]
+    family_names: tuple[str, ...]
+    translit_chars: frozenset[str]
+    japanese_endings: frozenset[str]
     org_suffixes: tuple[str, ...]
     place_suffixes: dict[str, str]
     home_key: str
@@ -70,7 +75,8 @@ class Lexicon:
 def lexicon() -> Lexicon:
     """Load the recognition word lists (cached: they are read-only data)."""
     titles = {row[0]: row[1] for row in data_rows("titles.tsv")}
-    surnames = data_lines("surnames.txt")
+    japanese = data_lines("japanese_surnames.txt")
+    surnames = data_lines("surnames.txt") + [s for s in japanese if len(s) == 1]
     home = next(iter(data_rows("home_party.csv", delimiter=",", header=True)))
     return Lexicon(
         titles=titles,
@@ -78,6 +84,9 @@ def lexicon() -> Lexicon:
         boundaries=tuple(sorted(data_lines("name_boundaries.txt"), key=len, reverse=True)),
         surnames=frozenset(s for s in surnames if len(s) == 1),
         compound_surnames=frozenset(s for s in surnames if len(s) == 2),
+        family_names=tuple(sorted((s for s in japanese if len(s) > 1), key=len, reverse=True)),
+        translit_chars=frozenset("".join(data_lines("transliteration_chars.txt"))),
+        japanese_endings=frozenset(data_lines("japanese_name_endings.txt")),
         org_suffixes=tuple(sorted(data_lines("org_suffixes.txt"), key=len, reverse=True)),
         place_suffixes={row[0]: row[1] for row in data_rows("place_suffixes.txt")},
         home_key=home[0],
@@ -152,11 +161,14 @@ class PatternMatcher:
         org = "|".join(map(re.escape, lex.org_suffixes))
         place = "|".join(map(re.escape, sorted(lex.place_suffixes, key=len, reverse=True)))
         not_after = "|".join(map(re.escape, data_lines("not_after_place.txt")))
+        # Envoys serve countries: "貝里斯錢冠州大使" is an ambassador's name, not a place.
+        envoy = "|".join(map(re.escape, (t for t, r in lex.titles.items() if r == "envoy")))
         self.generic_re = re.compile("|".join(map(re.escape, data_lines("generic_words.txt"))))
         self.org_re = re.compile(rf"[{CJK}A-Za-z]{{0,{max_len}}}?(?:{org})")
+        self.quoted_org_re = re.compile(rf"「(?P<name>[{CJK}]{{2,{max_len}}}(?:{org}))」")
         self.place_re = re.compile(
             rf"[{CJK}]{{2,5}}?(?:{place})"
-            rf"(?!{not_after})(?![{CJK}]{{0,1}}(?:{org}))"
+            rf"(?!{not_after})(?!{envoy})(?![{CJK}]{{0,1}}(?:{org}))"
         )
         self.boundaries = lex.boundaries
         self.school_re = re.compile("|".join(map(re.escape, lex.school_suffixes)))
@@ -166,6 +178,7 @@ class PatternMatcher:
         found: list[Span] = []
         known = list(doc.spans["gazetteer"]) if "gazetteer" in doc.spans else []
         found.extend(self._schools(doc, known))
+        found.extend(self._quoted(doc))
         gaz = Gazetteer.load()
         starts = {s.start_char for s in known if s.label_ == "PLACE"}
         for anchor in known:
@@ -196,6 +209,7 @@ class PatternMatcher:
             place
             and not self._crosses_boundary(place.group())
             and not self.generic_re.search(place.group())
+            and not self._holds_title(place.group())
         ):
             span = doc.char_span(pos, place.end(), label="PLACE", alignment_mode="expand")
             if span is not None:
@@ -225,11 +239,25 @@ class PatternMatcher:
                 span.kb_id_ = span.text
                 yield span
 
-    def _plausible_org(self, run: str) -> bool:
+    def _quoted(self, doc: Doc) -> Iterator[Span]:
+        """A quoted name with an organisation's ending is that organisation, even with a
+        title inside it (「日華議員懇談會」): the quotes mark where the name starts."""
+        for m in self.quoted_org_re.finditer(doc.text):
+            if self._plausible_org(m.group("name"), titles_allowed=True):
+                span = doc.char_span(*m.span("name"), label="ORG", alignment_mode="expand")
+                if span is not None:
+                    span.kb_id_ = span.text
+                    yield span
+
+    def _holds_title(self, run: str) -> bool:
+        """A run with a title in it is a clause, not a name (大阪府 + 知事吉村)."""
+        return any(t in run for t in lexicon().titles if len(t) > 1)
+
+    def _plausible_org(self, run: str, titles_allowed: bool = False) -> bool:
         """An organisation's name holds no verb and no title (率領, 市長): a run that does
         is a clause, not a name (波茲南市由市長再度率領多所大學)."""
         lex = lexicon()
-        if any(t in run for t in lex.titles if len(t) > 1):
+        if not titles_allowed and self._holds_title(run):
             return False
         for size in (2, 3, 4):
             for i in range(len(run) - size + 1):
@@ -331,6 +359,9 @@ class PersonFinder:
         self.latin_paren = re.compile(rf"\s*[(（]\s*(?P<latin>{LATIN_NAME})\s*[)）]")
         self.translit = re.compile(rf"[{CJK}]{{1,6}}(?:[{joiners}][{CJK}]{{1,6}})+")
         self.latin = re.compile(rf"\s*(?P<latin>{LATIN_NAME})")
+        words = rf"{CAPITALISED}(?:[ \u00a0]+{CAPITALISED}){{1,3}}"
+        self.latin_after = re.compile(rf"[ \u00a0]+(?P<latin>{words})")
+        self.latin_before = re.compile(rf"{words}[ \u00a0]*$")
         self.cjk_then_latin = re.compile(
             rf"(?P<name>[{CJK}]{{2,6}})\s*[(（]\s*(?P<latin>{LATIN_NAME})\s*[)）]"
         )
@@ -352,25 +383,27 @@ class PersonFinder:
     def _around(
         self, text: str, title: Span, blocked: list[tuple[int, int]]
     ) -> Iterator[tuple[int, int, str | None]]:
-        before = self._before(text, title.start_char, blocked)
+        rank = self.lex.titles.get(title.kb_id_)
+        # An occupation precedes the name (歌手 Anna Maria Jopek), never follows it.
+        before = None if rank == "occupation" else self._before(text, title, blocked)
         if before:
             yield before
-        if not before or self.lex.titles.get(title.kb_id_) == "honorific":
+        if not before or rank == "honorific":
             yield from self._after(text, title.end_char)
 
     def _before(
-        self, text: str, end: int, blocked: list[tuple[int, int]]
+        self, text: str, title: Span, blocked: list[tuple[int, int]]
     ) -> tuple[int, int, str | None] | None:
-        """A name just before a title, with a Latin name in parentheses between them."""
-        latin: str | None = None
-        for m in re.finditer(r"\s*[(（][^()（）]{2,80}[)）]\s*$", text[max(0, end - 84) : end]):
-            inner = self.latin_paren.fullmatch(m.group().rstrip())
-            if inner:
-                latin = inner.group("latin").strip()
-                end = end - len(m.group())
+        """A name just before a title, with its Latin name between them, in parentheses
+        or not (科西奧雷克 Aleksandra Kosiorek 市長); or a Latin name alone (Sven Schulze 市長)."""
+        envoy = self.lex.titles.get(title.kb_id_) == "envoy"
+        end, latin, bare = self._latin_before(text, title.start_char, blocked)
         stop = end
         while stop > 0 and text[stop - 1] == " ":
             stop -= 1
+        # A modifier between name and title belongs to the title (安倍晉三前首相).
+        mod = next((m for m in self.lex.modifiers if text.endswith(m, 0, stop)), "")
+        stop -= len(mod)
         translit = None
         for m in self.translit.finditer(text, max(0, stop - 14), stop):
             if m.end() == stop:
@@ -380,34 +413,73 @@ class PersonFinder:
             for b, e in blocked:
                 if b < stop and e > start:
                     start = max(start, e)
-            return (start, stop, latin) if stop - start >= 2 else None
-        start = self._scan_left(text, stop, blocked)
+        else:
+            start = self._scan_left(text, stop, blocked, envoy)
         if stop - start >= 2:
             return start, stop, latin
-        if latin and stop - start == 0:
-            # A Latin-only name before its title: "Craig Hopkins 技術長" is rare; keep the Latin.
-            return None
+        if latin and bare:
+            # A Latin-only name before its title (David Steinke 代表).
+            latin_start = text.index(latin, end)
+            return latin_start, latin_start + len(latin), latin
         return None
 
-    def _scan_left(self, text: str, stop: int, blocked: list[tuple[int, int]]) -> int:
+    def _latin_before(
+        self, text: str, end: int, blocked: list[tuple[int, int]]
+    ) -> tuple[int, str | None, bool]:
+        """Where a name before ``end`` ends once a Latin name between them is set aside,
+        that Latin name, and whether it stands bare (not in parentheses)."""
+        for m in re.finditer(r"\s*[(（][^()（）]{2,80}[)）]\s*$", text[max(0, end - 84) : end]):
+            inner = self.latin_paren.fullmatch(m.group().rstrip())
+            if inner:
+                return end - len(m.group()), inner.group("latin").strip(), False
+        bare = self.latin_before.search(text, max(0, end - 60), end)
+        if bare and not _overlaps(bare.start(), bare.end(), blocked):
+            return bare.start(), bare.group().strip(), True
+        return end, None, False
+
+    def _scan_left(
+        self, text: str, stop: int, blocked: list[tuple[int, int]], envoy: bool = False
+    ) -> int:
         """Start of the name ending at ``stop``; ``stop`` itself when there is no
-        clear left edge within ``max_name`` characters (a guess would be wrong)."""
-        start = stop
-        if start > 0 and text[start - 1] in self.lex.never_last:
+        clear left edge within ``max_name`` characters (a guess would be wrong).
+        Before an envoy's title a name may end like a place (錢冠州大使): envoys serve
+        countries, so no city or state stands there."""
+        if stop > 0 and text[stop - 1] in self.lex.never_last and not envoy:
             return stop
-        while start > 0:
-            ch = text[start - 1]
-            if not re.match(rf"[{CJK}]", ch) or ch in self.lex.never_in_name:
-                break
-            if any(b < start <= e for b, e in blocked):
-                break
-            word = self._boundary_ending_at(text, start)
-            if word and (len(word) > 1 or stop - start >= 2):
-                break
+        start = stop
+        while not self._left_edge(text, start, stop, blocked):
             if stop - start == self.max_name:
-                return stop
+                start = self._after_word(text, start, stop)
+                break
             start -= 1
         return start if self.plausible_name(text[start:stop]) else stop
+
+    def _left_edge(self, text: str, start: int, stop: int, blocked: list[tuple[int, int]]) -> bool:
+        """Whether a name ending at ``stop`` may begin at ``start``: punctuation, a name
+        character that is never in a name, a recognised name or a boundary word before it."""
+        if start == 0:
+            return True
+        ch = text[start - 1]
+        if not re.match(rf"[{CJK}]", ch) or ch in self.lex.never_in_name:
+            return True
+        if any(b < start <= e for b, e in blocked):
+            return True
+        word = self._boundary_ending_at(text, start)
+        if word and len(word) == 1 and self._family_name_ending_at(text, start):
+            return False  # 阿部 + 謙一: 部 ends a family name here, not an organisation.
+        return bool(word and (len(word) > 1 or stop - start >= 2))
+
+    def _family_name_ending_at(self, text: str, pos: int) -> bool:
+        return any(text.startswith(f, pos - len(f)) for f in self.lex.family_names)
+
+    def _after_word(self, text: str, start: int, stop: int) -> int:
+        """With no clear edge in reach, start the name after the first ordinary word
+        that ends inside the window (指派 + 竹內信義, 代行 + 萩生田光一); else no name."""
+        words = self.lex.common_words
+        for pos in range(start, stop - 1):
+            if any(text[max(0, pos - n) : pos] in words for n in (2, 3, 4)):
+                return pos
+        return stop
 
     def _trim_left(self, text: str, start: int, end: int) -> int:
         """Start a transliterated name after the last ordinary word or organisation ending
@@ -446,14 +518,29 @@ class PersonFinder:
         words = self.lex.common_words
         if len(name) < 2 or name in words:
             return False
+        # After a family name of two or more characters the given name may be a common
+        # noun (吉村洋文); a one-character surname is too often the start of a word (巴士企業).
+        family = self._family_length(name)
         for size in (2, 3, 4):
             for i in range(len(name) - size + 1):
                 tag, freq = words.get(name[i : i + size], ("", 0))
                 if not tag:
                     continue
-                if not tag.startswith("n") or (i + size == len(name) and freq >= COMMON_NOUN):
+                last = i + size == len(name) and not (family and i >= family)
+                if not tag.startswith(("n", "s")) or (last and freq >= COMMON_NOUN):
                     return False
         return True
+
+    def _family_length(self, name: str) -> int:
+        """Length of the family name of two or more characters a name starts with (0 when
+        there is none, or when its first two characters make an ordinary word)."""
+        lex = self.lex
+        if name[:2] in lex.common_words and name[:2] not in lex.family_names:
+            return 0
+        family = next((f for f in lex.family_names if name.startswith(f)), "")
+        if family:
+            return len(family)
+        return 2 if name[:2] in lex.compound_surnames else 0
 
     def _boundary_ending_at(self, text: str, pos: int) -> str | None:
         return _boundary_ending_at(self.lex.boundaries, text, pos)
@@ -487,28 +574,49 @@ class PersonFinder:
         return self._chinese_after(text, pos)
 
     def _chinese_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
+        """A Chinese or Japanese name after a title: a known family name, then one or two
+        given-name characters (one to three after a Japanese family name)."""
         lex = self.lex
-        if text[pos : pos + 2] in lex.compound_surnames:
-            given = 2
+        family = next((f for f in lex.family_names if text.startswith(f, pos)), None)
+        if family:
+            given, most = len(family), 3
+        elif text[pos : pos + 2] in lex.compound_surnames:
+            given, most = 2, 2
         elif pos < len(text) and text[pos] in lex.surnames:
-            given = 1
+            given, most = 1, 2
         else:
-            return None
+            return self._translit_after(text, pos)
         end = pos + given
         names = 0
-        while end < len(text) and names < 2 and re.match(rf"[{CJK}]", text[end]):
+        while end < len(text) and names < most and re.match(rf"[{CJK}]", text[end]):
             if self._boundary_ending_at(text, end + 1) or text[end] in lex.titles:
                 break
             if any(text.startswith(t, end) for t in lex.titles):
                 break
             end += 1
             names += 1
+        if family and names == 3 and text[end - 1] not in lex.japanese_endings:
+            end -= 1
         if names == 0 or not self.plausible_name(text[pos:end]):
+            return self._translit_after(text, pos)
+        return self._with_latin(text, pos, end)
+
+    def _translit_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
+        """A transliterated name without a dot after a title (市長瓊斯, 副市長奧古斯蒂尼亞克):
+        a run of transliteration characters that is no ordinary word."""
+        end = pos
+        while end < len(text) and end - pos < 8 and text[end] in self.lex.translit_chars:
+            end += 1
+        if end < len(text) and end - pos == 8 and text[end] in self.lex.translit_chars:
+            return None
+        if end - pos < 2 or not self.plausible_name(text[pos:end]):
             return None
         return self._with_latin(text, pos, end)
 
     def _with_latin(self, text: str, start: int, end: int) -> tuple[int, int, str | None]:
-        m = self.latin_paren.match(text, end)
+        """The name, with the Latin name that follows it in parentheses or after a space
+        (阿部謙一 Abe Kenichi)."""
+        m = self.latin_paren.match(text, end) or self.latin_after.match(text, end)
         return start, end, (m.group("latin").strip() if m else None)
 
 

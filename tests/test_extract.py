@@ -305,3 +305,43 @@ def test_witness_after_the_signing() -> None:
     assert {p.key for p in a.parties} == {HOME, "聖安東尼市"}
     assert [p.name for p in a.signatories] == ["陳其邁"]
     assert [p.name for p in a.witnesses] == ["林欽榮"]
+
+
+# --------------------------------------------------------------------------- who acts
+
+
+def test_a_domestic_body_visiting_the_home_city() -> None:
+    h = one(
+        "1.112年4月7日，文化部國際交流司王大同司長率團南下高雄，拜會陳其邁市長，商討日本交流事宜。"
+    )
+    assert ("文化部", HOME, "inbound") in visits(h)
+    assert not any(v.visitor.key == "日本" for v in h.visits)
+
+
+def test_where_an_envoy_is_posted_is_not_a_party() -> None:
+    h = one(
+        "1.112年4月7日，帛琉駐聯合國常任代表歐凱爾大使及吐瓦魯駐聯合國常任代表塔拉大使"
+        "拜會陳其邁市長。"
+    )
+    assert visits(h) == {("帛琉", HOME, "inbound"), ("吐瓦魯", HOME, "inbound")}
+
+
+def test_where_a_group_comes_from_is_not_a_visitor() -> None:
+    found = happenings(
+        "1.112年4月7日，來自帛琉、吐瓦魯及諾魯等 20 名友邦學生訪高，本處處長介紹城市發展。"
+    )
+    assert not {v.visitor.key for h in found for v in h.visits} & {"帛琉", "吐瓦魯", "諾魯"}
+
+
+def test_an_international_body_is_a_foreign_party() -> None:
+    h = one("1.112年4月7日，歐盟代表團由歐洲對外事務部主管率團訪問高雄，與本處交流。")
+    assert visits(h) == {("歐洲聯盟", HOME, "inbound")}
+
+
+def test_a_meeting_during_a_trip_abroad_is_outbound() -> None:
+    h = one(
+        "1.112年5月10日至12日，陳其邁市長出訪日本，拜會東京都知事。"
+        "陳市長此行亦與日本跨黨派團體「日泰議員懇談會」會面，交換意見。"
+    )
+    assert (HOME, "日泰議員懇談會", "outbound") in visits(h)
+    assert not any(v.direction == "inbound" for v in h.visits)

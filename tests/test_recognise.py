@@ -173,3 +173,110 @@ def test_mentions_are_shifted_by_the_unit_offset() -> None:
     shifted = found(text, offset=100)
     assert [(m.start + 100, m.end + 100) for m in plain] == [(m.start, m.end) for m in shifted]
     assert all(text[m.start : m.end] == m.text for m in plain)
+
+
+# --------------------------------------------------------------------------- harder persons
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param("長野縣知事指派山田健二副知事率團出訪。", "山田健二", id="after-a-verb"),
+        pytest.param("自民黨政調會長代行岸田文雄眾議員來訪。", "岸田文雄", id="five-char-window"),
+        pytest.param("奈良市國際課佐藤健太郎課長拜會本處。", "佐藤健太郎", id="japanese-five"),
+        pytest.param("福井縣教育委員會阿部真一教育長來訪。", "阿部真一", id="family-name-ends-部"),
+        pytest.param("由我駐史瓦帝尼王冠州大使代為轉交。", "王冠州", id="envoy-name-like-a-place"),
+        pytest.param("日本前首相菅義偉前首相銅像揭幕。", "菅義偉", id="modifier-before-title"),
+    ],
+)
+def test_name_before_title_without_a_clear_left_edge(text: str, name: str) -> None:
+    assert name in persons(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param("美國波特蘭新任市長威爾遜率團訪高。", "威爾遜", id="transliteration-no-dot"),
+        pytest.param(
+            "波蘭副市長奧斯特羅夫斯基率團回訪。",
+            "奧斯特羅夫斯基",
+            id="long-transliteration",
+        ),
+        pytest.param("日本長崎市市長鈴木史朗亦親赴高雄。", "鈴木史朗", id="japanese-family-name"),
+        pytest.param(
+            "並拜會大阪府知事吉村洋文，以及參訪港區。",
+            "吉村洋文",
+            id="japanese-then-comma",
+        ),
+        pytest.param("向日本前首相中曾根康弘銅像致意。", "中曾根康弘", id="three-char-family-name"),
+    ],
+)
+def test_name_after_title_without_a_surname_or_dot(text: str, name: str) -> None:
+    assert name in persons(text)
+
+
+def test_japanese_given_name_does_not_run_into_the_next_word() -> None:
+    assert persons("向日本前首相安倍太郎銅像致意。") == ["安倍太郎"]
+    assert persons("熊本市市長小西一史亦出席。") == ["小西一史"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param("斯洛伐克辦事處 Peter Novak 代表拜會本處。", "Peter Novak", id="latin-only"),
+        pytest.param(
+            "捷克辦事處 Jana Dvořáková 副代表拜會本處。",
+            "Jana Dvořáková",
+            id="diacritics",
+        ),
+        pytest.param("邀請匈牙利爵士歌手 Anna Kovács 演出。", "Anna Kovács", id="after-occupation"),
+        pytest.param("特別邀請當地藝術家Juan Lopez以該市為題創作。", "Juan Lopez", id="no-space"),
+    ],
+)
+def test_latin_only_names(text: str, name: str) -> None:
+    people = labelled(text, "PERSON")
+    assert list(people) == [name]
+    assert people[name].latin == name
+
+
+def test_bare_latin_name_between_chinese_name_and_title() -> None:
+    people = labelled("卡托維茲市馬雷克·諾瓦克 Marek Nowak 副市長來訪。", "PERSON")
+    assert list(people) == ["馬雷克·諾瓦克"]
+    assert people["馬雷克·諾瓦克"].latin == "Marek Nowak"
+
+
+def test_bare_latin_name_after_a_name() -> None:
+    people = labelled("福井縣教育長阿部真一 Abe Shinichi 率團來訪。", "PERSON")
+    assert people["阿部真一"].latin == "Abe Shinichi"
+
+
+def test_latin_name_in_parentheses_with_letters_beyond_ascii() -> None:
+    people = labelled("波蘭貿易局吳志成 (Łukasz Nowak) 首席代表陪同。", "PERSON")
+    assert people["吳志成"].latin == "Łukasz Nowak"
+
+
+def test_latin_name_in_parentheses_is_not_a_second_person() -> None:
+    assert persons("斐濟駐聯合國常任代表塔拉吉 (Filipo Taraki) 大使伉儷來訪。") == ["塔拉吉"]
+
+
+def test_an_occupation_never_takes_the_words_before_it_as_a_name() -> None:
+    assert persons("邀請波蘭國寶級爵士歌手演出。") == []
+
+
+def test_a_group_meeting_is_not_a_name() -> None:
+    assert "市府局處" not in persons("與市府局處代表商討香港相關事務。")
+    assert persons("美日韓城市代表齊聚高雄。") != ["韓城市"]
+
+
+# --------------------------------------------------------------------------- quoted orgs
+
+
+def test_quoted_name_with_an_organisation_ending_is_an_org() -> None:
+    text = "市長與日本跨黨派團體「日泰議員懇談會」會面。"
+    assert "日泰議員懇談會" in labelled(text, "ORG")
+    assert [m.key for m in found(text) if m.label == "TITLE"] == ["市長"]
+
+
+def test_foreign_party_abbreviation_from_the_gazetteer() -> None:
+    orgs = labelled("日本自民黨幹事長來訪。", "ORG")
+    assert any(m.key == "日本自由民主黨" for m in orgs.values())
