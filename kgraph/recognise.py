@@ -35,6 +35,7 @@ from kgraph.model import Mention
 from kgraph.resources import data_lines, data_rows
 
 HOME = "KAOHSIUNG"
+PLACES = ("PLACE", HOME)
 LATIN_NAME = r"[A-ZÀ-ÞĀ-ž][A-Za-zÀ-ÿĀ-žА-я'’\-\.]*(?:[ \u00a0]+(?:[A-Za-zÀ-ÿĀ-ž'’\-\.]+))*"
 # A word of a Latin personal name: capitalised, then lower case (not IT, not of).
 CAPITALISED = r"[A-ZÀ-ÞĀ-ž][a-zà-ÿā-ž'’\-]+"
@@ -230,13 +231,17 @@ class PatternMatcher:
                 if word and (len(word) > 1 or m.start() - start >= 2):
                     break
                 start -= 1
+            key_start = start
             if text.startswith("第", start) and start in ends and ends[start].label_ == "PLACE":
-                start = ends[start].start_char
-            if m.start() - start < 2:
+                start = key_start = ends[start].start_char
+            elif text.startswith("立", start) and start in ends and ends[start].label_ in PLACES:
+                # 高雄市立陽明國中: the city runs the school; the school's key is 陽明國中.
+                start, key_start = ends[start].start_char, start + 1
+            if m.start() - key_start < 2:
                 continue
             span = doc.char_span(start, m.end(), label="ORG", alignment_mode="expand")
             if span is not None:
-                span.kb_id_ = span.text
+                span.kb_id_ = text[key_start : m.end()]
                 yield span
 
     def _quoted(self, doc: Doc) -> Iterator[Span]:

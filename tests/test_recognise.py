@@ -280,3 +280,10 @@ def test_quoted_name_with_an_organisation_ending_is_an_org() -> None:
 def test_foreign_party_abbreviation_from_the_gazetteer() -> None:
     orgs = labelled("日本自民黨幹事長來訪。", "ORG")
     assert any(m.key == "日本自由民主黨" for m in orgs.values())
+
+
+def test_a_school_run_by_a_city_is_keyed_without_the_city() -> None:
+    text = "見證雙方與臺南市立忠孝國中簽署姊妹校協議。"
+    orgs = {m.key: m for m in found(text) if m.label == "ORG"}
+    assert "忠孝國中" in orgs
+    assert orgs["忠孝國中"].text == "臺南市立忠孝國中"
