@@ -94,7 +94,11 @@ def lexicon() -> Lexicon:
         home_names=(home[0], *home[1].split("|")),
         home_offices=tuple(data_lines("home_offices.txt")),
         school_suffixes=tuple(sorted(data_lines("school_suffixes.txt"), key=len, reverse=True)),
-        common_words={row[0]: (row[2], int(row[1])) for row in data_rows("common_words.tsv")},
+        common_words={
+            row[0]: (row[2], int(row[1]))
+            for name in ("common_words.tsv", "common_words_taiwan.tsv")
+            for row in data_rows(name)
+        },
         never_in_name=frozenset(data_lines("never_in_name.txt")),
         never_last=frozenset(data_lines("never_last_in_name.txt")),
     )

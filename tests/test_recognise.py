@@ -287,3 +287,8 @@ def test_a_school_run_by_a_city_is_keyed_without_the_city() -> None:
     orgs = {m.key: m for m in found(text) if m.label == "ORG"}
     assert "忠孝國中" in orgs
     assert orgs["忠孝國中"].text == "臺南市立忠孝國中"
+
+
+def test_taiwanese_words_are_no_names() -> None:
+    assert persons("美日城市代表齊聚高雄。") == []
+    assert persons("並與加州矽谷代表會談。") == []
