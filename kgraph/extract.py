@@ -292,9 +292,7 @@ def _inherit_countries(mentions: list[Mention], text: str = "") -> list[Mention]
             prev = next((p for p in reversed(out) if p.label in ("PLACE", "ORG")), None)
             near = prev is not None and m.start - prev.end <= 1
             if prev and not near and m.label == "ORG" and prev.kind != "international":
-                gap = text[prev.end : m.start]
-                near = len(gap) <= 12 and not re.search(r"[，,。；、與和及]", gap)
-                near = near and not _has_cue(gap)
+                near = _same_phrase(text[prev.end : m.start], reach=12)
             if prev and prev.country and near:
                 m = replace(m, country=prev.country)
         if m.label == "ORG" and m.country is None:
@@ -388,6 +386,16 @@ def _has_cue(text: str) -> bool:
     )
 
 
+def _same_phrase(gap: str, reach: int) -> bool:
+    """Whether two names with ``gap`` between them stand in one phrase: close, with no
+    punctuation, conjunction or cue between (熊本市 + 大西一史, not 熊本市與 + 大西一史).
+
+    >>> _same_phrase("國際課", 16), _same_phrase("與", 16), _same_phrase("率團拜會", 16)
+    (True, False, False)
+    """
+    return len(gap) <= reach and not re.search(r"[，,。；、與和及]", gap) and not _has_cue(gap)
+
+
 def _title_of(person: Mention, titles: list[Mention], text: str) -> str | None:
     for t in titles:
         gap = text[person.end : t.start]
@@ -406,8 +414,7 @@ def _party_before(before: list[Mention], pos: int, text: str) -> PartyRef | None
             continue
         if m.label not in ("PLACE", "ORG", HOME):
             continue
-        gap = text[m.end : pos]
-        if len(gap) <= 16 and not re.search(r"[，,。；與和及、]", gap) and not _has_cue(gap):
+        if _same_phrase(text[m.end : pos], reach=16):
             return party_of(m)
         return None
     return None
