@@ -206,8 +206,19 @@ def extract(item: UnitInput) -> list[Happening]:
     date = _main_date(text, item.report_year)
     sentences = split_sentences(text)
     persons = _attach_persons(local, text)
-    agreements = _merge_agreements(_agreements(sentences, local, persons, item.report_year))
-    visits = tuple(_visits(sentences, local, persons)) if not _is_video(text) else ()
+    acting = _acting_parties(local, text)
+    agreements = _merge_agreements(
+        _agreements(
+            sentences,
+            local,
+            persons,
+            item.report_year,
+            _absorbed(acting, local, text, visiting=False),
+        )
+    )
+    visits = tuple(_visits(sentences, local, persons, text)) if not _is_video(text) else ()
+    absorbed = _absorbed(acting, local, text)
+    visits = tuple(v for v in visits if _side(v).key not in absorbed)
     if not _in_period(date, item.report_year):
         # A visit needs a date within the report's period: undated lines and old years
         # recall a relation (締盟 1982) rather than tell a visit.
@@ -215,7 +226,6 @@ def extract(item: UnitInput) -> list[Happening]:
     happening_type = _type(text, agreements, visits)
     if happening_type == "video_meeting":
         visits = ()
-    acting = _acting_parties(local)
     return [
         Happening(
             doc_id=unit.doc_id,
@@ -423,14 +433,15 @@ def _party_before(before: list[Mention], pos: int, text: str) -> PartyRef | None
 # --------------------------------------------------------------------------- visits
 
 
-def _acting_parties(mentions: list[Mention]) -> list[PartyRef]:
+def _acting_parties(mentions: list[Mention], text: str = "") -> list[PartyRef]:
     """Parties that act: a place directly followed by another name is only its container,
+    so is an organisation directly followed by its own group (岩手縣議會「台灣友好議員聯盟」),
     and a country is dropped when a place of that country is named too."""
     named = [m for m in mentions if m.label in ("PLACE", "ORG", HOME)]
     acting: list[PartyRef] = []
     for i, m in enumerate(named):
         nxt = named[i + 1] if i + 1 < len(named) else None
-        if nxt and nxt.start == m.end and m.label == "PLACE" and not is_home(m):
+        if nxt and not is_home(m) and _contains(m, nxt, text):
             continue
         acting.append(party_of(m))
     countries_with_places = {p.country for p in acting if p.kind != "country" and p.country}
@@ -438,15 +449,92 @@ def _acting_parties(mentions: list[Mention]) -> list[PartyRef]:
     return list({p.key: p for p in acting}.values())
 
 
+def _contains(m: Mention, nxt: Mention, text: str) -> bool:
+    """Whether ``m`` only names the container of the name right after it.
+
+    >>> org = Mention("ORG", "岩手縣議會", 0, 5)
+    >>> _contains(org, Mention("ORG", "台灣友好議員聯盟", 6, 14), "岩手縣議會「台灣友好議員聯盟」")
+    True
+    >>> _contains(org, Mention("ORG", "台灣友好議員聯盟", 6, 14), "岩手縣議會、台灣友好議員聯盟")
+    False
+    """
+    if m.label == "PLACE":
+        return nxt.start == m.end
+    quoted = nxt.start == m.end + 1 and text[m.end : nxt.start] in ("「", "『")
+    return m.label == "ORG" and nxt.label == "ORG" and (nxt.start == m.end or quoted)
+
+
+def _absorbed(
+    parties: Iterable[PartyRef], mentions: list[Mention], text: str, *, visiting: bool = True
+) -> frozenset[str]:
+    """Keys of parties that act only through another one named with them: a place whose
+    own body acts (和歌山市 beside 和歌山市議會: the body is the actor), unless the place
+    acts through its head (關島總督率領關島觀光局…: its bodies are members of its group);
+    and a body whose own group acts (岩手縣議會「台灣友好議員聯盟」: the group). A place
+    still signs beside its own bodies (橘郡 and 橘郡派恩布希高中): ``visiting=False``."""
+    by_key = {p.key: p for p in parties}
+    named = [m for m in mentions if m.label == "ORG"]
+    drop = {
+        m.key
+        for m, inner in zip(named, named[1:], strict=False)
+        if m.key in by_key and inner.key in by_key and _contains(m, inner, text)
+    }
+    for place in (p for p in by_key.values() if p.type == "place"):
+        bodies = [
+            o.key
+            for o in by_key.values()
+            if o.type == "org" and any(o.key.startswith(n) for n in place.names)
+        ]
+        if bodies:
+            led = [b for b in bodies if _led_by_head(place, b, mentions, text)]
+            drop.update(led if led or not visiting else [place.key])
+    return frozenset(drop)
+
+
+def _side(v: VisitRel) -> PartyRef:
+    """The side of a visit that is not the home city."""
+    return v.visitor if v.direction == "inbound" else v.host
+
+
+def _led_by_head(place: PartyRef, body: str, mentions: list[Mention], text: str) -> bool:
+    """Whether the place's head or deputy leads the body in one sentence
+    (關島總督率領關島觀光局…, 熊本縣木村敬知事率縣議會…).
+
+    >>> m = [Mention("PLACE", "關島", 0, 2, key="關島"), Mention("TITLE", "總督", 2, 4, key="總督"),
+    ...      Mention("ORG", "關島觀光局", 6, 11, key="關島觀光局")]
+    >>> _led_by_head(party_of(m[0]), "關島觀光局", m, "關島總督率領關島觀光局來訪")
+    True
+    """
+    ranks = lexicon().titles
+    heads = []
+    for i, m in enumerate(mentions):
+        after = mentions[i + 1 : i + 3]
+        if m.key != place.key or not after or after[0].start != m.end:
+            continue
+        title = after[1] if after[0].label == "PERSON" and len(after) > 1 else after[0]
+        if title.label == "TITLE" and ranks.get(title.key) in ("head", "deputy"):
+            heads.append(title.end)
+    bodies = [m.start for m in mentions if m.key == body]
+    return any(
+        "率" in text[h:b] and not any(ch in SENTENCE_END for ch in text[h:b])
+        for h in heads
+        for b in bodies
+        if h <= b
+    )
+
+
 def _visits(
-    sentences: list[Sentence], mentions: list[Mention], persons: list[tuple[str, PersonRef]]
+    sentences: list[Sentence],
+    mentions: list[Mention],
+    persons: list[tuple[str, PersonRef]],
+    text: str = "",
 ) -> Iterable[VisitRel]:
     c = cues()
     home = home_party()
     seen: set[tuple[str, str]] = set()
     subject: list[PartyRef] = []
     abroad = False  # an earlier sentence took the home side abroad
-    acting_keys = {p.key for p in _acting_parties(mentions)}
+    acting_keys = {p.key for p in _acting_parties(mentions, text)}
     for s in sentences:
         cue_pos, cue = _first_cue(s.text, ("inbound", "outbound", "visit"), c)
         inside = [m for m in mentions if s.start <= m.start < s.end]
@@ -564,6 +652,7 @@ def _agreements(
     mentions: list[Mention],
     persons: list[tuple[str, PersonRef]],
     year: int | None,
+    absorbed: frozenset[str] = frozenset(),
 ) -> Iterable[AgreementRel]:
     """One agreement per signing cue whose clause names a document of a known kind."""
     c = cues()
@@ -583,7 +672,7 @@ def _agreements(
             start = max(_clause_start(s.text, cue_at), done)
             end = cue_end + kind_end
             done = end
-            found = _agreement(s, cue_at, (start, end), kind, mentions, persons)
+            found = _agreement(s, cue_at, (start, end), kind, mentions, persons, absorbed)
             if len(found.parties) >= 2:  # an agreement has two sides, at least
                 yield replace(found, date=_signing_date(s.text, cue_at, clause_end, year))
 
@@ -595,6 +684,7 @@ def _agreement(
     kind: AgreementKind,
     mentions: list[Mention],
     persons: list[tuple[str, PersonRef]],
+    absorbed: frozenset[str] = frozenset(),
 ) -> AgreementRel:
     home = home_party()
     witness = _witness_region(s.text[:cue_at])
@@ -606,13 +696,13 @@ def _agreement(
 
     named = [m for m in in_s if outside_witness(m)]
     clause = [m for m in named if m.start - s.start >= clause_start]
-    foreign = _foreign_acting(clause)
+    foreign = _foreign_acting(clause, absorbed)
     if not foreign:
-        before = _foreign_acting([m for m in named if m.start - s.start < cue_at])
+        before = _foreign_acting([m for m in named if m.start - s.start < cue_at], absorbed)
         many = re.search(r"[三四五六七八九十多]方|[0-9]方", s.text[clause_start:cue_at])
         foreign = before if many else before[-1:]
     if not foreign:
-        foreign = _foreign_acting(in_s)[:1]
+        foreign = _foreign_acting(in_s, absorbed)[:1]
     schools = [party_of(m) for m in clause if m.label == "ORG" and _is_school(m.text)]
     if kind == "sister_school" or len(schools) >= 2:
         parties = tuple(dict.fromkeys(schools)) or (home, *foreign)
@@ -664,8 +754,8 @@ def _is_school(name: str) -> bool:
     return name.endswith(lexicon().school_suffixes)
 
 
-def _foreign_acting(named: list[Mention]) -> list[PartyRef]:
-    return [p for p in _acting_parties(named) if is_foreign(p)]
+def _foreign_acting(named: list[Mention], absorbed: frozenset[str] = frozenset()) -> list[PartyRef]:
+    return [p for p in _acting_parties(named) if is_foreign(p) and p.key not in absorbed]
 
 
 def _people(found: list[Mention], persons: list[tuple[str, PersonRef]]) -> tuple[PersonRef, ...]:

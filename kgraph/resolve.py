@@ -9,19 +9,21 @@ with stable IRIs (from :func:`kgraph.iri.mint`):
   艾德里安‧施里納) and their Latin name are aliases of it;
 * happenings told twice (a summary and a detail section, a slide recapping a
   signing) are one event when their dates overlap, their type agrees and they
-  share a foreign party.
+  share a foreign party; an undated telling of a signing is the signing of the same
+  kind between the same parties.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kgraph.dates import span_overlaps
 from kgraph.extract import is_foreign
 from kgraph.iri import digest, mint
 from kgraph.model import (
     AgreementKind,
+    AgreementRel,
     DateSpan,
     Direction,
     EntityType,
@@ -31,6 +33,7 @@ from kgraph.model import (
     PartyRef,
     PersonRef,
     Source,
+    VisitRel,
 )
 from kgraph.recognise import HOME, NAME_JOINERS
 
@@ -244,6 +247,9 @@ def _foreign_keys(h: Happening) -> frozenset[str]:
 
 
 def _same(a: Happening, b: Happening) -> bool:
+    if (a.date is None or b.date is None) and a.type == b.type == "agreement":
+        # An undated telling of a signing (a slide's title) recalls the dated one.
+        return bool(_signed(a) & _signed(b))
     if a.date is None or b.date is None or a.type != b.type:
         return False
     if not span_overlaps(a.date, b.date):
@@ -252,7 +258,19 @@ def _same(a: Happening, b: Happening) -> bool:
         return True
     if a.date != b.date and _precision(a.date) == _precision(b.date) == 3:
         return False
+    if a.visits and b.visits and a.type == "visit":
+        # Two tellings of a visit share who went where, not merely a place they name.
+        return bool(_pairs(a) & _pairs(b))
     return bool(_foreign_keys(a) & _foreign_keys(b))
+
+
+def _pairs(h: Happening) -> set[tuple[str, str]]:
+    return {(v.visitor.key, v.host.key) for v in h.visits}
+
+
+def _signed(h: Happening) -> set[tuple[str, frozenset[str]]]:
+    """Each signed document of a happening as its kind and parties."""
+    return {(a.kind, frozenset(p.key for p in a.parties)) for a in h.agreements}
 
 
 def _precision(d: DateSpan) -> int:
@@ -287,7 +305,7 @@ def _event(group: list[Happening], b: _Builder) -> Event:
                 visitor_persons=tuple(b.person(p) for p in v.visitor_persons),
                 host_persons=tuple(b.person(p) for p in v.host_persons),
             )
-            for v in lead.visits
+            for v in _visits_of(group, lead)
         )
     )
     agreements = tuple(
@@ -307,7 +325,7 @@ def _event(group: list[Happening], b: _Builder) -> Event:
             witnesses=tuple(b.person(p) for p in a.witnesses),
             ordinal=a.ordinal,
         )
-        for a in lead.agreements
+        for a in _agreements_of(group, lead)
     )
     return Event(
         iri=iri,
@@ -320,6 +338,23 @@ def _event(group: list[Happening], b: _Builder) -> Event:
         persons=tuple(dict.fromkeys(b.person(p) for p in lead.persons)),
         sources=sources,
     )
+
+
+def _visits_of(group: list[Happening], lead: Happening) -> tuple[VisitRel, ...]:
+    """The lead telling's visiting pairs; a summary or recap that gives them when the
+    lead does not (a detail section names more places on the way)."""
+    return lead.visits or next((h.visits for h in group if h.visits), ())
+
+
+def _agreements_of(group: list[Happening], lead: Happening) -> list[AgreementRel]:
+    """Every document the tellings sign, once: a summary line may list one more."""
+    signed: dict[tuple[str, frozenset[str]], AgreementRel] = {}
+    for h in (lead, *group):
+        for a in h.agreements:
+            key = (a.kind, frozenset(p.key for p in a.parties))
+            if key not in signed or (signed[key].date is None and a.date is not None):
+                signed[key] = replace(a, date=a.date or h.date)
+    return list(signed.values())
 
 
 def base_hint(h: Happening) -> str:

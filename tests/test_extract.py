@@ -345,3 +345,33 @@ def test_a_meeting_during_a_trip_abroad_is_outbound() -> None:
     )
     assert (HOME, "日泰議員懇談會", "outbound") in visits(h)
     assert not any(v.direction == "inbound" for v in h.visits)
+
+
+# --------------------------------------------------------------------------- one side per body
+
+
+def test_a_place_and_its_own_body_visiting_are_the_body() -> None:
+    h = one(
+        "#### 1. 日本愛媛縣山田太郎議員拜會交流\n\n"
+        "112年4月5日，日本愛媛縣議會山田太郎議員拜會林欽榮副市長。"
+    )
+    assert visits(h) == {("愛媛縣議會", HOME, "inbound")}
+
+
+def test_a_body_and_its_quoted_group_visiting_are_the_group() -> None:
+    h = one("1.112年4月5日，日本愛媛縣議會「日台友好議員聯盟」山田太郎會長拜會林欽榮副市長。")
+    assert visits(h) == {("日台友好議員聯盟", HOME, "inbound")}
+
+
+def test_bodies_led_by_a_places_head_belong_to_the_place() -> None:
+    h = one("1.112年4月5日，美國關島總督率領關島觀光局等代表團成員來訪。")
+    assert visits(h) == {("關島", HOME, "inbound")}
+
+
+def test_a_place_still_signs_beside_its_own_school() -> None:
+    h = one(
+        "1.112年4月5日，本處處長出訪美國橘郡。"
+        "訪問期間與橘郡簽署教育合作備忘錄、小港高中與橘郡白樺高中締結姊妹校。"
+    )
+    kinds = {a.kind: {p.key for p in a.parties} for a in h.agreements}
+    assert kinds["mou"] == {HOME, "橘郡"}

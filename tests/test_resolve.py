@@ -6,6 +6,8 @@ whole per-document pipeline on small invented reports.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kgraph.build import extract_document
 from kgraph.iri import mint
 from kgraph.model import (
@@ -236,3 +238,27 @@ def test_organisation_with_and_without_country_prefix_is_one_entity() -> None:
     )
     orgs = [e for e in r.entities.values() if e.type == "org"]
     assert [e.key for e in orgs] == ["熊本學園大學"]
+
+
+def test_an_undated_telling_of_a_signing_joins_the_dated_signing() -> None:
+    r = resolve_docs(
+        doc(
+            "a",
+            "1.高雄市與美國伍斯特市姊妹市締盟簽署儀式\n\n"
+            "2.112年3月2日，伍斯特市長率團訪高，與陳其邁市長簽署姊妹市協定。",
+        )
+    )
+    signings = [a for e in r.events for a in e.agreements]
+    assert len(signings) == 1
+    assert signings[0].date == DateSpan("2023-03-02", "2023-03-02")
+
+
+def test_visits_of_two_tellings_are_one_only_when_they_share_who_went_where() -> None:
+    other = PartyRef("薩克森邦", "place", ("薩克森邦",), country="德國", kind="region")
+    a = inbound("a", "2023-09-29", BUSAN)
+    b = replace(
+        inbound("b", "2023-09-29", other),
+        parties=(BUSAN, other),
+        date=DateSpan("2023-09", "2023-09"),
+    )
+    assert len(resolve([a, b], BASE).events) == 2
