@@ -40,7 +40,7 @@ from kgraph.model import (
     Unit,
     VisitRel,
 )
-from kgraph.recognise import HOME, lexicon
+from kgraph.recognise import HOME, NAME_JOINERS, lexicon
 from kgraph.resources import data_lines, data_rows
 
 SENTENCE_END = "。；;!！?？\n"
@@ -352,6 +352,7 @@ def _attach_persons(mentions: list[Mention], text: str) -> list[tuple[str, Perso
     """
     out: list[tuple[str, PersonRef]] = []
     titles = [m for m in mentions if m.label == "TITLE"]
+    foreign = [p for p in _acting_parties(mentions, text) if is_foreign(p)]
     previous: Mention | None = None
     for i, m in enumerate(mentions):
         if m.label != "PERSON":
@@ -364,9 +365,24 @@ def _attach_persons(mentions: list[Mention], text: str) -> list[tuple[str, Perso
         party = _party_before(mentions[:i], m.start, text) or _called_on_abroad(
             mentions[:i], m.start, text
         )
-        key = party.key if party else lexicon().home_key
-        out.append((key, PersonRef(name=m.text, latin=m.latin, title=title, of=key)))
+        if party is None and _foreign_looking(m.text):
+            # A transliterated name with no party beside it (馬欽·克魯帕市長率團訪高) is not
+            # the home side's: it belongs to the one foreign party the unit is about.
+            party = foreign[0] if len(foreign) == 1 else None
+            key = party.key if party else ""
+        else:
+            key = party.key if party else lexicon().home_key
+        out.append((key, PersonRef(name=m.text, latin=m.latin, title=title, of=key or None)))
     return out
+
+
+def _foreign_looking(name: str) -> bool:
+    """A transliterated name (with a name dot) or one in Latin letters only.
+
+    >>> _foreign_looking("馬欽·克魯帕"), _foreign_looking("Anna Jopek"), _foreign_looking("陳其邁")
+    (True, True, False)
+    """
+    return any(j in name for j in NAME_JOINERS) or bool(re.fullmatch(r"[A-Za-z .'-]+", name))
 
 
 def _called_on_abroad(before: list[Mention], pos: int, text: str) -> PartyRef | None:
@@ -548,6 +564,9 @@ def _visits(
         after = [party_of(m) for m in named if m.start >= s.start + cue_pos]
         before = [p for p in before if p.key in acting_keys or p.key == home.key]
         after = [p for p in after if p.key in acting_keys or p.key == home.key]
+        if cue != "outbound" and not before:
+            # 約瑟夫·佩蒂市長率團訪高: the people before the cue stand for their party.
+            before = _parties_of_people(s, cue_pos, mentions, persons)
         foreign_before = [p for p in before if is_foreign(p)]
         visiting = [p for p in before if is_foreign(p) or is_domestic_body(p)]
         if foreign_before or (visiting and not _home_leads(s, cue_pos, mentions, persons)):
@@ -576,6 +595,17 @@ def _visits(
             visitors = subject or ([p for p in after if is_foreign(p)] if home_acts else [])
             for visitor in visitors:
                 yield from _rel(visitor, home, "inbound", persons, seen)
+
+
+def _parties_of_people(
+    s: Sentence, cue_pos: int, mentions: list[Mention], persons: list[tuple[str, PersonRef]]
+) -> list[PartyRef]:
+    """The foreign parties of the people named before a cue."""
+    parties = {p.key: p for p in _acting_parties(mentions)}
+    keys = [
+        k for k, p in persons if k in parties and s.start <= _pos(p, mentions) < s.start + cue_pos
+    ]
+    return [parties[k] for k in dict.fromkeys(keys) if is_foreign(parties[k])]
 
 
 def _pos(p: PersonRef, mentions: list[Mention]) -> int:
@@ -703,6 +733,12 @@ def _agreement(
         foreign = before if many else before[-1:]
     if not foreign:
         foreign = _foreign_acting(in_s, absorbed)[:1]
+    schools_in_unit = [m for m in mentions if m.label == "ORG" and _is_school(m.text)]
+    if not foreign and len(schools_in_unit) < 2:
+        # 率團訪高簽署姊妹市協定, under a heading that names the one foreign party (not in
+        # a unit about schools, whose signings are the schools').
+        in_unit = _foreign_acting(mentions, absorbed)
+        foreign = in_unit if len(in_unit) == 1 else []
     schools = [party_of(m) for m in clause if m.label == "ORG" and _is_school(m.text)]
     if kind == "sister_school" or len(schools) >= 2:
         parties = tuple(dict.fromkeys(schools)) or (home, *foreign)

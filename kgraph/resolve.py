@@ -313,12 +313,12 @@ def _event(group: list[Happening], b: _Builder) -> Event:
             iri=str(
                 mint(
                     "agreement",
-                    (a.date or lead.date or DateSpan("undated", "")).start,
+                    (a.date or DateSpan("undated", "")).start,
                     digest(a.kind, *(p.key for p in a.parties)),
                     base=b.base,
                 )
             ),
-            date=a.date or lead.date,
+            date=a.date,
             kind=a.kind,
             parties=tuple(b.party(p) for p in a.parties),
             signatories=tuple(b.person(p) for p in a.signatories),

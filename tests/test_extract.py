@@ -375,3 +375,15 @@ def test_a_place_still_signs_beside_its_own_school() -> None:
     )
     kinds = {a.kind: {p.key for p in a.parties} for a in h.agreements}
     assert kinds["mou"] == {HOME, "橘郡"}
+
+
+def test_a_transliterated_visitor_without_a_party_belongs_to_the_units_foreign_party() -> None:
+    h = one(
+        "1.高雄再拓版圖布爾諾成為姊妹市\n"
+        "112年3月，約瑟夫·佩蒂市長率團訪高簽署姊妹市協定，雙方將深化交流。",
+    )
+    assert visits(h) == {("布爾諾市", HOME, "inbound")}
+    assert [p.name for p in h.visits[0].visitor_persons] == ["約瑟夫·佩蒂"]
+    assert [(a.kind, {p.key for p in a.parties}) for a in h.agreements] == [
+        ("sister_city", {HOME, "布爾諾市"})
+    ]
