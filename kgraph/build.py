@@ -15,10 +15,11 @@ from pathlib import Path
 
 from kgraph import __version__
 from kgraph.dates import report_year
-from kgraph.extract import UnitInput, extract
+from kgraph.eventnames import dated_events, lent_date
+from kgraph.extract import UnitInput, extract, main_date
 from kgraph.graph import build_graph_iri, build_metadata, graph_iri, to_graphs
 from kgraph.ingest import discover, read_document
-from kgraph.model import Document, Happening, NormalisedText, Source, Unit
+from kgraph.model import DateSpan, Document, Happening, NormalisedText, Source, Unit
 from kgraph.namespace import DEFAULT_BASE, ONTOLOGY_IRI
 from kgraph.normalise import normalise
 from kgraph.recognise import mentions, pipeline
@@ -55,9 +56,10 @@ def extract_document(doc: Document) -> list[Happening]:
     norm = normalise(doc.text)
     units = [u for u in segment(doc.doc_id, norm) if u.text.strip()]
     year = report_year(norm.text)
+    lent = _lent_dates(units, year)
     nlp = pipeline()
     out: list[Happening] = []
-    for unit, sdoc in zip(units, nlp.pipe(u.text for u in units), strict=True):
+    for unit, sdoc, date in zip(units, nlp.pipe(u.text for u in units), lent, strict=True):
         found = tuple(mentions(sdoc, offset=unit.start))
         out.extend(
             extract(
@@ -67,10 +69,21 @@ def extract_document(doc: Document) -> list[Happening]:
                     source=_unit_source(doc, norm, unit),
                     report_year=year,
                     mention_sources=tuple(source_of(doc, norm, m.start, m.end) for m in found),
+                    lent_date=date,
                 )
             )
         )
     return out
+
+
+def _lent_dates(units: list[Unit], year: int | None) -> list[DateSpan | None]:
+    """For each undated unit, the date of an event it names that another unit dates."""
+    own = [main_date(u.text, year) for u in units]
+    events = dated_events(units, own)
+    return [
+        None if date else lent_date(unit, units[i - 1] if i else None, events, year)
+        for i, (unit, date) in enumerate(zip(units, own, strict=True))
+    ]
 
 
 def _unit_source(doc: Document, norm: NormalisedText, unit: Unit) -> Source:

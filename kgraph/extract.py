@@ -89,6 +89,7 @@ class UnitInput:
     source: Source
     report_year: int | None
     mention_sources: tuple[Source, ...] = ()  # aligned with mentions; the unit's when empty
+    lent_date: DateSpan | None = None  # the date of an event the unit names, told elsewhere
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,7 @@ def extract(item: UnitInput) -> list[Happening]:
     if not any(is_foreign(party_of(m)) for m in parties if not is_home(m)):
         return []
     text = unit.text
-    date = _main_date(text, item.report_year)
+    date = main_date(text, item.report_year) or item.lent_date
     sentences = split_sentences(text)
     persons = _attach_persons(local, text)
     acting = _acting_parties(local, text)
@@ -313,7 +314,7 @@ def _inherit_countries(mentions: list[Mention], text: str = "") -> list[Mention]
     return out
 
 
-def _main_date(text: str, year: int | None) -> DateSpan | None:
+def main_date(text: str, year: int | None) -> DateSpan | None:
     """The first date of the narrative; the heading line is skipped when the body has one."""
     matches: Sequence[DateMatch] = find_dates(text, default_year=year)
     if not matches:
@@ -552,7 +553,7 @@ def _visits(
     abroad = False  # an earlier sentence took the home side abroad
     acting_keys = {p.key for p in _acting_parties(mentions, text)}
     for s in sentences:
-        cue_pos, cue = _first_cue(s.text, ("inbound", "outbound", "visit"), c)
+        cue_pos, cue = _first_cue(s.text, ("inbound", "outbound", "visit", "gather"), c)
         inside = [m for m in mentions if s.start <= m.start < s.end]
         named = [m for m in inside if m.label in ("PLACE", "ORG", HOME)]
         home_acts = any(is_home(m) for m in named) or any(
@@ -568,6 +569,11 @@ def _visits(
             # 約瑟夫·佩蒂市長率團訪高: the people before the cue stand for their party.
             before = _parties_of_people(s, cue_pos, mentions, persons)
         foreign_before = [p for p in before if is_foreign(p)]
+        if cue == "gather":
+            # …官方單位齊聚高雄: those named before it came; 千人齊聚高雄 brings nobody.
+            if not foreign_before:
+                continue
+            cue = "inbound"
         visiting = [p for p in before if is_foreign(p) or is_domestic_body(p)]
         if foreign_before or (visiting and not _home_leads(s, cue_pos, mentions, persons)):
             subject = visiting

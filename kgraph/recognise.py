@@ -241,7 +241,7 @@ class PatternMatcher:
             elif text.startswith("立", start) and start in ends and ends[start].label_ in PLACES:
                 # 高雄市立陽明國中: the city runs the school; the school's key is 陽明國中.
                 start, key_start = ends[start].start_char, start + 1
-            if m.start() - key_start < 2:
+            if m.start() - key_start < 2 or _COUNTED.search(text, key_start, m.end()):
                 continue
             span = doc.char_span(start, m.end(), label="ORG", alignment_mode="expand")
             if span is not None:
@@ -661,6 +661,10 @@ def longest_first(spans: Iterable[Span]) -> list[Span]:
             chosen.append(span)
             taken.update(range(span.start, span.end))
     return sorted(chosen, key=lambda s: s.start)
+
+
+# A count of schools (多所大學, 五所學校, 9所中學) names no school: 所 is their measure word.
+_COUNTED = re.compile(r"[0-9一二三四五六七八九十兩多數幾]所")
 
 
 def _part_of_date(text: str, start: int) -> bool:

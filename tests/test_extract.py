@@ -387,3 +387,8 @@ def test_a_transliterated_visitor_without_a_party_belongs_to_the_units_foreign_p
     assert [(a.kind, {p.key for p in a.parties}) for a in h.agreements] == [
         ("sister_city", {HOME, "布爾諾市"})
     ]
+
+
+def test_a_crowd_gathering_in_the_city_brings_no_visitor() -> None:
+    h = one("1.112年12月7日，逾千名移工齊聚高雄，美國在台協會高雄分處處長共同出席。")
+    assert h.visits == ()

@@ -292,3 +292,9 @@ def test_a_school_run_by_a_city_is_keyed_without_the_city() -> None:
 def test_taiwanese_words_are_no_names() -> None:
     assert persons("美日城市代表齊聚高雄。") == []
     assert persons("並與加州矽谷代表會談。") == []
+
+
+def test_a_count_of_schools_names_no_school() -> None:
+    for text in ("市長再度率領多所大學代表拜會陳其邁市長", "與格丁尼亞等五所學校簽署意向書"):
+        orgs = [m.text for m in found(text) if m.label == "ORG"]
+        assert not any("所大學" in o or "所學校" in o for o in orgs), orgs
