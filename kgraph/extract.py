@@ -409,7 +409,9 @@ def _has_cue(text: str) -> bool:
     it acts on the other side of the cue from a party before it."""
     c = cues()
     return any(
-        w in text for kind in ("inbound", "outbound", "visit", "sign") for w in c.words(kind)
+        w in text
+        for kind in ("inbound", "outbound", "visit", "lead", "sign")
+        for w in c.words(kind)
     )
 
 
@@ -554,6 +556,10 @@ def _visits(
     acting_keys = {p.key for p in _acting_parties(mentions, text)}
     for s in sentences:
         cue_pos, cue = _first_cue(s.text, ("inbound", "outbound", "visit", "gather"), c)
+        if cue_pos < 0:
+            # 率團 alone is the cue; before another cue (A率隊與B拜訪…) it only joins A and B.
+            cue_pos, cue = _first_cue(s.text, ("lead",), c)
+            cue = "visit" if cue else cue
         inside = [m for m in mentions if s.start <= m.start < s.end]
         named = [m for m in inside if m.label in ("PLACE", "ORG", HOME)]
         home_acts = any(is_home(m) for m in named) or any(
@@ -561,8 +567,17 @@ def _visits(
         )
         if cue_pos < 0:
             continue
+        purpose = _purpose_at(s.text, cue_pos, c)
         before = [party_of(m) for m in named if m.start < s.start + cue_pos]
-        after = [party_of(m) for m in named if m.start >= s.start + cue_pos]
+        after = [party_of(m) for m in named if s.start + cue_pos <= m.start < s.start + purpose]
+        # A domestic body visits only as the subject of the cue's own clause (大陸委員會…
+        # 南下高雄), not as the organiser in an earlier one (基金會辦理…，青年訪高).
+        in_clause = {
+            party_of(m).key
+            for m in named
+            if m.start < s.start + cue_pos
+            and not re.search(r"[，,]", text[m.end : s.start + cue_pos])
+        }
         before = [p for p in before if p.key in acting_keys or p.key == home.key]
         after = [p for p in after if p.key in acting_keys or p.key == home.key]
         if cue != "outbound" and not before:
@@ -574,7 +589,9 @@ def _visits(
             if not foreign_before:
                 continue
             cue = "inbound"
-        visiting = [p for p in before if is_foreign(p) or is_domestic_body(p)]
+        visiting = [
+            p for p in before if is_foreign(p) or (is_domestic_body(p) and p.key in in_clause)
+        ]
         if foreign_before or (visiting and not _home_leads(s, cue_pos, mentions, persons)):
             subject = visiting
         home_first = _home_leads(s, cue_pos, mentions, persons)
@@ -598,7 +615,14 @@ def _visits(
             for host in hosts:
                 yield from _rel(home, host, direction, persons, seen)
         else:
-            visitors = subject or ([p for p in after if is_foreign(p)] if home_acts else [])
+            # With no subject, a foreign party in the cue's own clause came (訪高拜會本府的X).
+            clause_end = s.start + _clause_end(s.text, cue_pos)
+            guests = [
+                party_of(m)
+                for m in named
+                if s.start + cue_pos <= m.start < clause_end and is_foreign(party_of(m))
+            ]
+            visitors = subject or ([p for p in guests if p.key in acting_keys] if home_acts else [])
             for visitor in visitors:
                 yield from _rel(visitor, home, "inbound", persons, seen)
 
@@ -612,6 +636,20 @@ def _parties_of_people(
         k for k, p in persons if k in parties and s.start <= _pos(p, mentions) < s.start + cue_pos
     ]
     return [parties[k] for k in dict.fromkeys(keys) if is_foreign(parties[k])]
+
+
+def _purpose_at(text: str, cue_pos: int, c: Cues) -> int:
+    """Where a purpose clause after the cue starts (…會面交流，以延續高雄與X市情誼): the
+    names in it are not hosts. The sentence's end when there is none.
+
+    >>> _purpose_at("與教師會面，以延續兩市情誼", 3, cues())
+    5
+    """
+    for m in re.finditer(r"[，,]", text[cue_pos:]):
+        at = cue_pos + m.end()
+        if any(text.startswith(w, at) for w in c.words("purpose")):
+            return at - 1
+    return len(text)
 
 
 def _pos(p: PersonRef, mentions: list[Mention]) -> int:
@@ -665,12 +703,23 @@ def _rel(
 
 
 def _first_cue(text: str, kinds: Sequence[str], c: Cues) -> tuple[int, str]:
+    """The first cue of the kinds, outside quoted titles (「邦交國青年來台圓夢活動」 is a
+    programme's name, not a visit).
+
+    >>> _first_cue("辦理「青年來台活動」，青年訪高", ("inbound",), cues())
+    (13, 'inbound')
+    """
+    quoted = [(m.start(), m.end()) for m in re.finditer(r"「[^「」]*」|『[^『』]*』", text)]
     best = (-1, "")
     for kind in kinds:
         for word in c.words(kind):
-            i = text.find(word)
-            if i >= 0 and (best[0] < 0 or i < best[0]):
-                best = (i, kind)
+            for m in re.finditer(re.escape(word), text):
+                i = m.start()
+                if any(a < i < b for a, b in quoted):
+                    continue
+                if best[0] < 0 or i < best[0]:
+                    best = (i, kind)
+                break
     return best
 
 

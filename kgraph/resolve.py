@@ -259,9 +259,14 @@ def _same(a: Happening, b: Happening) -> bool:
     if a.date != b.date and _precision(a.date) == _precision(b.date) == 3:
         return False
     if a.visits and b.visits and a.type == "visit":
-        # Two tellings of a visit share who went where, not merely a place they name.
-        return bool(_pairs(a) & _pairs(b))
+        # Two tellings of a visit share who went where, not merely a place they name; a
+        # trip abroad on the same days is one trip, whichever stops each telling names.
+        return bool(_pairs(a) & _pairs(b)) or (a.date == b.date and _abroad(a) and _abroad(b))
     return bool(_foreign_keys(a) & _foreign_keys(b))
+
+
+def _abroad(h: Happening) -> bool:
+    return any(v.direction == "outbound" for v in h.visits)
 
 
 def _pairs(h: Happening) -> set[tuple[str, str]]:

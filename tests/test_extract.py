@@ -392,3 +392,26 @@ def test_a_transliterated_visitor_without_a_party_belongs_to_the_units_foreign_p
 def test_a_crowd_gathering_in_the_city_brings_no_visitor() -> None:
     h = one("1.112年12月7日，逾千名移工齊聚高雄，美國在台協會高雄分處處長共同出席。")
     assert h.visits == ()
+
+
+def test_those_a_leader_brings_along_visit_too() -> None:
+    h = one("1.112年9月5日，日本熊本學園大學山田副教授率隊與國立高雄大學師生拜訪本府。")
+    assert visits(h) == {("熊本學園大學", HOME, "inbound"), ("國立高雄大學", HOME, "inbound")}
+
+
+def test_names_in_a_purpose_clause_are_not_hosts() -> None:
+    h = one("1.112年10月28日，本處處長與史瓦帝尼籍教師會面，以延續高雄與姆巴巴內市姊妹市情誼。")
+    assert h.visits == ()
+
+
+def test_an_organiser_in_an_earlier_clause_is_no_visitor() -> None:
+    found = happenings(
+        "1.112年11月6日，國際合作發展基金會辦理「友邦青年來台活動」，"
+        "來自貝里斯、巴拉圭等青年訪高，本處處長與美國明德大學學生座談。"
+    )
+    assert [v for h in found for v in h.visits] == []
+
+
+def test_a_domestic_body_in_the_cues_own_clause_visits() -> None:
+    h = one("1.112年8月19日，大陸委員會港澳處處長率團南下高雄，與副秘書長商討香港議題。")
+    assert ("大陸委員會", HOME, "inbound") in visits(h)

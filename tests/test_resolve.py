@@ -262,3 +262,14 @@ def test_visits_of_two_tellings_are_one_only_when_they_share_who_went_where() ->
         date=DateSpan("2023-09", "2023-09"),
     )
     assert len(resolve([a, b], BASE).events) == 2
+
+
+def test_a_trip_abroad_told_twice_with_different_stops_is_one_event() -> None:
+    r = resolve_docs(
+        doc(
+            "a",
+            "(1)出訪日本拜會八王子市\n112年7月24日至28日，羅達生副市長率團出訪日本，拜會八王子市。\n"
+            "(2)出訪日本東京\n112年7月24日至28日，羅達生副市長率團出訪日本東京，考察觀光政策。",
+        )
+    )
+    assert len([e for e in r.events if e.type == "visit"]) == 1
