@@ -623,6 +623,8 @@ def _visits(
                 if s.start + cue_pos <= m.start < clause_end and is_foreign(party_of(m))
             ]
             visitors = subject or ([p for p in guests if p.key in acting_keys] if home_acts else [])
+            if visitors:
+                visitors = visitors + _companions(s, named, c)
             for visitor in visitors:
                 yield from _rel(visitor, home, "inbound", persons, seen)
 
@@ -636,6 +638,23 @@ def _parties_of_people(
         k for k, p in persons if k in parties and s.start <= _pos(p, mentions) < s.start + cue_pos
     ]
     return [parties[k] for k in dict.fromkeys(keys) if is_foreign(parties[k])]
+
+
+def _companions(s: Sentence, named: list[Mention], c: Cues) -> list[PartyRef]:
+    """Foreign parties right after 偕同 (…訪問高雄，偕同高雄事務所所長拜會): they come along."""
+    out: list[PartyRef] = []
+    for word in c.words("with"):
+        for hit in re.finditer(re.escape(word), s.text):
+            stop = _clause_end(s.text, hit.end())
+            cue_at, _ = _first_cue(s.text[hit.end() : stop], ("inbound", "visit"), c)
+            if cue_at >= 0:
+                stop = hit.end() + cue_at
+            out += [
+                party_of(m)
+                for m in named
+                if s.start + hit.end() <= m.start < s.start + stop and is_foreign(party_of(m))
+            ]
+    return out
 
 
 def _purpose_at(text: str, cue_pos: int, c: Cues) -> int:

@@ -147,6 +147,11 @@ class Gazetteer:
         for e in self._entries.values():
             for n in e.names[1:]:
                 self._index.setdefault(n, e)
+        children: dict[str, list[GazetteerEntry]] = {}
+        for e in self._entries.values():
+            if e.parent:
+                children.setdefault(e.parent, []).append(e)
+        self._children = {k: tuple(v) for k, v in children.items()}
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -236,6 +241,10 @@ class Gazetteer:
             return None
         found = self._entries.get(entry.country)
         return found if found is not None and found.kind == "country" else None
+
+    def children(self, key: str) -> tuple[GazetteerEntry, ...]:
+        """The entries whose parent is ``key`` (an office's branches)."""
+        return self._children.get(key, ())
 
     def places(self, kind: str | None = None) -> Iterator[GazetteerEntry]:
         """Place entries, optionally only of one ``kind``."""

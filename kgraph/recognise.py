@@ -177,6 +177,8 @@ class PatternMatcher:
         )
         self.boundaries = lex.boundaries
         self.school_re = re.compile("|".join(map(re.escape, lex.school_suffixes)))
+        branch = "|".join(map(re.escape, data_lines("branch_suffixes.txt")))
+        self.branch_re = re.compile(rf"(?P<place>[{CJK}]{{2,4}}?)(?:{branch})")
         self.max_school = 10
 
     def __call__(self, doc: Doc) -> Doc:
@@ -184,6 +186,7 @@ class PatternMatcher:
         known = list(doc.spans["gazetteer"]) if "gazetteer" in doc.spans else []
         found.extend(self._schools(doc, known))
         found.extend(self._quoted(doc))
+        found.extend(self._branches(doc, known))
         gaz = Gazetteer.load()
         starts = {s.start_char for s in known if s.label_ == "PLACE"}
         for anchor in known:
@@ -247,6 +250,40 @@ class PatternMatcher:
             if span is not None:
                 span.kb_id_ = text[key_start : m.end()]
                 yield span
+
+    def _branches(self, doc: Doc, known: list[Span]) -> Iterator[Span]:
+        """An office's branch: right after it, a place and a branch ending
+        (泰國貿易經濟辦事處 + 高雄勞工處); or later, a branch the gazetteer knows named without
+        its parent (日本台灣交流協會…，偕同高雄事務所所長)."""
+        gaz = Gazetteer.load()
+        text = doc.text
+        taken = [(s.start_char, s.end_char) for s in known]
+        for anchor in (s for s in known if s.label_ == "ORG"):
+            entry = gaz.lookup(anchor.kb_id_)
+            if entry is None or entry.kind != "foreign_office":
+                continue
+            m = self.branch_re.match(text, anchor.end_char)
+            if m and (gaz.lookup(m.group("place")) or m.group("place") in lexicon().home_names):
+                span = doc.char_span(
+                    anchor.start_char, m.end(), label="ORG", alignment_mode="expand"
+                )
+                if span is not None:
+                    span.kb_id_ = entry.key + m.group()
+                    span._.country = entry.country
+                    yield span
+            for child in gaz.children(entry.key):
+                rest = child.key.removeprefix(entry.key)
+                if rest == child.key or len(rest) < 3:
+                    continue
+                for hit in re.finditer(re.escape(rest), text[anchor.end_char :]):
+                    start = anchor.end_char + hit.start()
+                    end = start + len(rest)
+                    if any(b < end and start < e and not start <= b < e <= end for b, e in taken):
+                        continue  # part of a longer name (高雄事務所 in its full name)
+                    span = doc.char_span(start, end, label="ORG")
+                    if span is not None:
+                        span.kb_id_ = child.key
+                        yield span
 
     def _quoted(self, doc: Doc) -> Iterator[Span]:
         """A quoted name with an organisation's ending is that organisation, even with a

@@ -415,3 +415,8 @@ def test_an_organiser_in_an_earlier_clause_is_no_visitor() -> None:
 def test_a_domestic_body_in_the_cues_own_clause_visits() -> None:
     h = one("1.112年8月19日，大陸委員會港澳處處長率團南下高雄，與副秘書長商討香港議題。")
     assert ("大陸委員會", HOME, "inbound") in visits(h)
+
+
+def test_those_who_come_along_with_a_visitor_visit_too() -> None:
+    h = one("1.112年12月3日，日本台灣交流協會會長首度訪問高雄，偕同高雄事務所所長拜會陳其邁市長。")
+    assert ("日本台灣交流協會高雄事務所", HOME, "inbound") in visits(h)

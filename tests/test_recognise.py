@@ -298,3 +298,14 @@ def test_a_count_of_schools_names_no_school() -> None:
     for text in ("市長再度率領多所大學代表拜會陳其邁市長", "與格丁尼亞等五所學校簽署意向書"):
         orgs = [m.text for m in found(text) if m.label == "ORG"]
         assert not any("所大學" in o or "所學校" in o for o in orgs), orgs
+
+
+def test_an_offices_branch_right_after_it_is_one_organisation() -> None:
+    orgs = labelled("越南駐台北經濟文化辦事處台中勞工處陳處長拜會", "ORG")
+    assert "越南駐台北經濟文化辦事處台中勞工處" in orgs
+    assert orgs["越南駐台北經濟文化辦事處台中勞工處"].country == "越南"
+
+
+def test_a_known_branch_named_without_its_parent_is_that_branch() -> None:
+    orgs = labelled("馬尼拉經濟文化辦事處主席來訪，偕同台中分處處長拜會市長", "ORG")
+    assert orgs["台中分處"].key == "馬尼拉經濟文化辦事處台中分處"
