@@ -479,7 +479,10 @@ def _contains(m: Mention, nxt: Mention, text: str) -> bool:
     """
     if m.label == "PLACE":
         return nxt.start == m.end
-    quoted = nxt.start == m.end + 1 and text[m.end : nxt.start] in ("「", "『")
+    # 岩手縣議會「台灣友好議員聯盟」, 日本國會重要跨黨派友台團體「日華議員懇談會」
+    quoted = text[nxt.start - 1 : nxt.start] in ("「", "『") and _same_phrase(
+        text[m.end : nxt.start - 1], reach=12
+    )
     return m.label == "ORG" and nxt.label == "ORG" and (nxt.start == m.end or quoted)
 
 
@@ -498,6 +501,14 @@ def _absorbed(
         for m, inner in zip(named, named[1:], strict=False)
         if m.key in by_key and inner.key in by_key and _contains(m, inner, text)
     }
+    # A body named inside a group's name (日台友好和歌山市議會議員連盟) is only part of it;
+    # a name that starts another (美國在台協會, its 高雄分處) is the parent of a branch.
+    drop.update(
+        a.key
+        for a in by_key.values()
+        for b in by_key.values()
+        if a.type == b.type == "org" and a.key in b.key[1:] and not b.key.startswith(a.key)
+    )
     for place in (p for p in by_key.values() if p.type == "place"):
         bodies = [
             o.key
@@ -736,6 +747,8 @@ def _first_cue(text: str, kinds: Sequence[str], c: Cues) -> tuple[int, str]:
                 i = m.start()
                 if any(a < i < b for a, b in quoted):
                     continue
+                if any(text.startswith(n, m.end()) for n in c.words("nominal")):
+                    continue  # 參訪計畫: a programme's name, not a visit
                 if best[0] < 0 or i < best[0]:
                     best = (i, kind)
                 break

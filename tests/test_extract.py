@@ -420,3 +420,25 @@ def test_a_domestic_body_in_the_cues_own_clause_visits() -> None:
 def test_those_who_come_along_with_a_visitor_visit_too() -> None:
     h = one("1.112年12月3日，日本台灣交流協會會長首度訪問高雄，偕同高雄事務所所長拜會陳其邁市長。")
     assert ("日本台灣交流協會高雄事務所", HOME, "inbound") in visits(h)
+
+
+def test_a_body_named_inside_its_groups_name_is_the_group() -> None:
+    h = one(
+        "1.日台友好岡山市議會議員連盟訪高\n"
+        "112年11月28日，日本岡山「日台友好岡山市議會議員連盟」會長山田太郎議員訪高。"
+    )
+    assert visits(h) == {("日台友好岡山市議會議員連盟", HOME, "inbound")}
+
+
+def test_a_group_quoted_after_its_body_in_one_phrase_is_the_group() -> None:
+    h = one(
+        "1.112年12月11日，陳其邁市長出訪日本東京。"
+        "陳市長此行亦與日本國會重要跨黨派友台團體「日華議員懇談會」會面。"
+    )
+    assert ("高雄市", "日本國會", "outbound") not in visits(h)
+    assert (HOME, "日華議員懇談會", "outbound") in visits(h)
+
+
+def test_a_cue_word_inside_a_programmes_name_is_no_visit() -> None:
+    h = one("1.112年12月9日，陳其邁市長受美國在台協會邀請出席國際領袖參訪計畫茶會。")
+    assert h.visits == ()
