@@ -209,17 +209,21 @@ def extract(item: UnitInput) -> list[Happening]:
     persons = _attach_persons(local, text)
     acting = _acting_parties(local, text)
     agreements = _merge_agreements(
-        _agreements(
-            sentences,
-            local,
-            persons,
-            item.report_year,
-            _absorbed(acting, local, text, visiting=False),
-        )
+        [
+            *_agreements(
+                sentences,
+                local,
+                persons,
+                item.report_year,
+                _absorbed(acting, local, text, visiting=False),
+            ),
+            *_summary_rows(text, local, cues()),
+        ]
     )
     visits = tuple(_visits(sentences, local, persons, text)) if not _is_video(text) else ()
     absorbed = _absorbed(acting, local, text)
-    visits = tuple(v for v in visits if _side(v).key not in absorbed)
+    visits = tuple(v for v in visits if v.direction != "inbound" or v.visitor.key not in absorbed)
+    visits = _hosts_abroad_are_places(visits)
     if not _in_period(date, item.report_year):
         # A visit needs a date within the report's period: undated lines and old years
         # recall a relation (締盟 1982) rather than tell a visit.
@@ -521,9 +525,39 @@ def _absorbed(
     return frozenset(drop)
 
 
-def _side(v: VisitRel) -> PartyRef:
-    """The side of a visit that is not the home city."""
-    return v.visitor if v.direction == "inbound" else v.host
+def _hosts_abroad_are_places(visits: tuple[VisitRel, ...]) -> tuple[VisitRel, ...]:
+    """Abroad, the place is the host, not its office (德國漢堡參議院辦公廳: 漢堡;
+    巴塞隆納大都會區歐洲專案辦公室: 巴塞隆納大都會區)."""
+    out: list[VisitRel] = []
+    for v in visits:
+        place = _leading_place(v.host.key) if v.direction == "outbound" else None
+        if v.host.type == "org" and place is not None:
+            v = replace(v, host=place)
+        if all((v.visitor.key, v.host.key) != (o.visitor.key, o.host.key) for o in out):
+            out.append(v)
+    return tuple(out)
+
+
+def _leading_place(name: str) -> PartyRef | None:
+    """The known city or region a name starts with (漢堡參議院辦公廳 -> 漢堡市).
+
+    >>> _leading_place("漢堡參議院辦公廳").key
+    '漢堡市'
+    """
+    gaz = Gazetteer.load()
+    for end in range(len(name) - 1, 1, -1):
+        entry = gaz.lookup(name[:end])
+        if entry is not None and entry.type == "place" and entry.kind != "country":
+            return PartyRef(
+                key=entry.key,
+                type="place",
+                names=(entry.key, name[:end]),
+                country=entry.country or None,
+                kind=entry.kind or None,
+                wikidata=entry.wikidata or None,
+                latin=entry.name_en or None,
+            )
+    return None
 
 
 def _led_by_head(place: PartyRef, body: str, mentions: list[Mention], text: str) -> bool:
@@ -792,6 +826,25 @@ def _agreements(
             found = _agreement(s, cue_at, (start, end), kind, mentions, persons, absorbed)
             if len(found.parties) >= 2:  # an agreement has two sides, at least
                 yield replace(found, date=_signing_date(s.text, cue_at, clause_end, year))
+
+
+def _summary_rows(text: str, mentions: list[Mention], c: Cues) -> Iterable[AgreementRel]:
+    """A summary row: a document's kind, a bar or colon, then who signed one
+    (國際合作備忘錄 | 波蘭波茲南市、韓國高陽市): each item separated by 、 is one
+    document with the home city; parties joined by × sign one document together."""
+    kinds = "|".join(re.escape(w) for w, _ in c.kinds)
+    row = re.compile(
+        rf"^[-•✓✔*\s]*[^|｜：:\n]{{0,8}}?(?P<kind>{kinds})\s*[|｜：:](?P<rest>[^\n]+)$", re.M
+    )
+    by_word = dict(c.kinds)
+    for m in row.finditer(text):
+        start = m.start("rest")
+        for item in re.finditer(r"[^、]+", m.group("rest")):
+            a, b = start + item.start(), start + item.end()
+            inside = [x for x in mentions if a <= x.start < b]
+            signers = [p for p in _acting_parties(inside) if is_foreign(p) or is_domestic_body(p)]
+            if any(is_foreign(p) for p in signers):
+                yield AgreementRel(kind=by_word[m.group("kind")], parties=(home_party(), *signers))
 
 
 def _agreement(

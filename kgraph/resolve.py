@@ -228,7 +228,7 @@ def resolve(happenings: Sequence[Happening], base: str) -> Resolved:
     for h in happenings:
         for p in h.persons:
             b.learn_person(p)
-    groups = _group_same_happenings(happenings)
+    groups = _group_same_happenings(_without_recalled_signings(happenings))
     events = [_event(group, b) for group in groups]
     for h in happenings:
         _add_mentions(h, b)
@@ -249,7 +249,8 @@ def _foreign_keys(h: Happening) -> frozenset[str]:
 def _same(a: Happening, b: Happening) -> bool:
     if (a.date is None or b.date is None) and a.type == b.type == "agreement":
         # An undated telling of a signing (a slide's title) recalls the dated one.
-        return bool(_signed(a) & _signed(b))
+        recap, told = (a, b) if a.date is None else (b, a)
+        return bool(_signed(recap)) and _signed(recap) <= _signed(told)
     if a.date is None or b.date is None or a.type != b.type:
         return False
     if not span_overlaps(a.date, b.date):
@@ -273,9 +274,32 @@ def _pairs(h: Happening) -> set[tuple[str, str]]:
     return {(v.visitor.key, v.host.key) for v in h.visits}
 
 
+def _without_recalled_signings(happenings: Sequence[Happening]) -> list[Happening]:
+    """An undated summary that lists several signings (國際合作備忘錄 | 波茲南市、高陽市…)
+    keeps only those that no other telling gives: the rest are the other tellings'.
+    A summary that recalls nothing new joins the signing it recalls (see :func:`_same`)."""
+    told = [_signed(h) for h in happenings]
+    out: list[Happening] = []
+    for i, h in enumerate(happenings):
+        if h.date is None and h.agreements:
+            # Dated tellings, and undated ones before it: one undated telling keeps it.
+            elsewhere = set().union(
+                *(t for j, t in enumerate(told) if j < i or happenings[j].date is not None)
+            )
+            new = [a for a in h.agreements if _signature(a) not in elsewhere]
+            if new and len(new) < len(h.agreements):
+                h = replace(h, agreements=tuple(new))
+        out.append(h)
+    return out
+
+
+def _signature(a: AgreementRel) -> tuple[str, frozenset[str]]:
+    return (a.kind, frozenset(p.key for p in a.parties))
+
+
 def _signed(h: Happening) -> set[tuple[str, frozenset[str]]]:
     """Each signed document of a happening as its kind and parties."""
-    return {(a.kind, frozenset(p.key for p in a.parties)) for a in h.agreements}
+    return {_signature(a) for a in h.agreements}
 
 
 def _precision(d: DateSpan) -> int:

@@ -442,3 +442,22 @@ def test_a_group_quoted_after_its_body_in_one_phrase_is_the_group() -> None:
 def test_a_cue_word_inside_a_programmes_name_is_no_visit() -> None:
     h = one("1.112年12月9日，陳其邁市長受美國在台協會邀請出席國際領袖參訪計畫茶會。")
     assert h.visits == ()
+
+
+def test_a_summary_row_lists_one_document_per_item() -> None:
+    h = one(
+        "1.國際城市合作\n- ✓ 國際合作備忘錄 | 捷克布爾諾市、法國里昂市\n"
+        "- ✓ 三方合作備忘錄 | 英國利物浦市×德國不來梅市"
+    )
+    signed = sorted(sorted(p.key for p in a.parties) for a in h.agreements)
+    assert signed == [
+        ["不來梅市", "利物浦市", HOME],
+        ["布爾諾市", HOME],
+        ["里昂市", HOME],
+    ]
+    assert {a.kind for a in h.agreements} == {"mou"}
+
+
+def test_abroad_the_host_is_the_place_not_its_office() -> None:
+    h = one("1.112年11月4日，本處處長赴德國，與德國漢堡參議院辦公廳副科長會面。")
+    assert visits(h) == {(HOME, "漢堡市", "outbound")}

@@ -273,3 +273,16 @@ def test_a_trip_abroad_told_twice_with_different_stops_is_one_event() -> None:
         )
     )
     assert len([e for e in r.events if e.type == "visit"]) == 1
+
+
+def test_a_summary_keeps_only_the_signings_no_other_telling_gives() -> None:
+    r = resolve_docs(
+        doc("a", "1.112年3月20日，陳其邁市長與捷克布爾諾市長簽署合作備忘錄。"),
+        doc("b", "1.國際城市合作\n- ✓ 國際合作備忘錄 | 捷克布爾諾市、法國里昂市"),
+    )
+    signings = sorted(
+        (a.date.start if a.date else "", sorted(r.entities[p].key for p in a.parties))
+        for e in r.events
+        for a in e.agreements
+    )
+    assert signings == [("", ["里昂市", "高雄市"]), ("2023-03-20", ["布爾諾市", "高雄市"])]
