@@ -809,9 +809,12 @@ def _agreements(
     c = cues()
     for s in sentences:
         done = 0  # where the previous signed document's name ended
-        for cue_at, cue_end in _cue_spans(s.text, c.words("sign")):
+        spans = _cue_spans(s.text, c.words("sign"))
+        for i, (cue_at, cue_end) in enumerate(spans):
             clause_end = _clause_end(s.text, cue_end)
-            found_kind = _kind_after(s.text[cue_end:clause_end], c) or _kind_before(
+            # The document a cue signs is named before the next cue (簽約、5校簽署意向書).
+            reach = min(clause_end, spans[i + 1][0]) if i + 1 < len(spans) else clause_end
+            found_kind = _kind_after(s.text[cue_end:reach], c) or _kind_before(
                 s.text, cue_at, cue_end, c
             )
             if found_kind is None or _looks_back(s.text[cue_at:clause_end], c):
@@ -880,6 +883,12 @@ def _agreement(
         in_unit = _foreign_acting(mentions, absorbed)
         foreign = in_unit if len(in_unit) == 1 else []
     schools = [party_of(m) for m in clause if m.label == "ORG" and _is_school(m.text)]
+    if COUNT_OF_SCHOOLS.search(s.text, clause_start, cue_at):
+        # 共9所中學與陽明國中簽署, 5校簽署: the schools are those the sentence lists; a
+        # count with no list names no party.
+        schools = [party_of(m) for m in named if m.label == "ORG" and _is_school(m.text)]
+        if len(schools) < 2:
+            schools, foreign = [], []
     if kind == "sister_school" or len(schools) >= 2:
         parties = tuple(dict.fromkeys(schools)) or (home, *foreign)
     else:
@@ -950,6 +959,8 @@ def _cue_spans(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
 
 
 CLAUSE_END = "，,。；;"
+# A count of schools standing for them (共9所中學, 5校, 等五所學校).
+COUNT_OF_SCHOOLS = re.compile(r"[0-9一二三四五六七八九十兩多數幾]+\s*(?:所|校)")
 
 
 def _clause_end(text: str, pos: int) -> int:

@@ -211,6 +211,8 @@ class PatternMatcher:
                 full = doc.char_span(start, org.end(), label="ORG", alignment_mode="expand")
                 if full is not None:
                     full.kb_id_ = _without_country(doc, start, org.end())
+                    if _school_keyed_alone(text[pos : org.end()]):
+                        full.kb_id_ = text[pos : org.end()]  # 陸奧市 + 川內中學
                     yield full
         place = self.place_re.match(text, pos)
         if (
@@ -238,18 +240,34 @@ class PatternMatcher:
                 if word and (len(word) > 1 or m.start() - start >= 2):
                     break
                 start -= 1
+            count = _COUNT_BEFORE.search(text, 0, start)
+            if count is not None:
+                start = count.start()  # 陸奧市 + 9所 + 市立中學
             key_start = start
-            if text.startswith("第", start) and start in ends and ends[start].label_ == "PLACE":
-                start = key_start = ends[start].start_char
-            elif text.startswith("立", start) and start in ends and ends[start].label_ in PLACES:
+            place = ends.get(start) if start in ends and ends[start].label_ in PLACES else None
+            counted = _COUNTED.search(text, key_start, m.end())
+            if place is not None and (text.startswith("第", start) or counted):
+                # 格丁尼亞第17中學, 陸奧市9所市立中學: the city is part of the name.
+                start = key_start = place.start_char
+            elif place is not None and text.startswith("立", start):
                 # 高雄市立陽明國中: the city runs the school; the school's key is 陽明國中.
-                start, key_start = ends[start].start_char, start + 1
-            if m.start() - key_start < 2 or _COUNTED.search(text, key_start, m.end()):
+                start, key_start = place.start_char, start + 1
+            elif place is not None and m.start() - key_start < 2:
+                # 高雄高工: a school named by its city alone.
+                start = key_start = place.start_char
+            elif counted:
+                continue  # 多所大學, 五所學校: a count, not a name
+            if m.start() - key_start < 2 or self._generic_school(text[key_start : m.start()]):
                 continue
             span = doc.char_span(start, m.end(), label="ORG", alignment_mode="expand")
             if span is not None:
                 span.kb_id_ = text[key_start : m.end()]
                 yield span
+
+    def _generic_school(self, head: str) -> bool:
+        """A verb before a school ending makes a phrase, not a name (參與學校, 合作學校)."""
+        tag, _ = lexicon().common_words.get(head, ("", 0))
+        return tag.startswith("v")
 
     def _branches(self, doc: Doc, known: list[Span]) -> Iterator[Span]:
         """An office's branch: right after it, a place and a branch ending
@@ -700,8 +718,30 @@ def longest_first(spans: Iterable[Span]) -> list[Span]:
     return sorted(chosen, key=lambda s: s.start)
 
 
-# A count of schools (多所大學, 五所學校, 9所中學) names no school: 所 is their measure word.
+# A count of schools (多所大學, 五所學校) names no school, unless a place owns them all
+# (陸奧市9所市立中學): 所 is their measure word.
 _COUNTED = re.compile(r"[0-9一二三四五六七八九十兩多數幾]所")
+_COUNT_BEFORE = re.compile(r"[0-9一二三四五六七八九十兩多數幾]+所$")
+
+
+def _school_keyed_alone(name: str) -> bool:
+    """A school below university level is known by its own name (川內中學 of 陸奧市),
+    unless its name is an ordinal (第17中學), which needs its city; a university's name
+    keeps its place (熊本學園大學).
+
+    >>> _school_keyed_alone("川內中學"), _school_keyed_alone("第17中學")
+    (True, False)
+    >>> _school_keyed_alone("學園大學")
+    False
+    """
+    lex = lexicon()
+    if not name.endswith(lex.school_suffixes) or name.endswith(_TERTIARY):
+        return False
+    return len(name) >= 4 and not re.match(r"[第0-9]", name)
+
+
+# Universities and colleges are named with their city (熊本學園大學, 亞利桑那大學).
+_TERTIARY = ("大學", "學院")
 
 
 def _part_of_date(text: str, start: int) -> bool:

@@ -277,7 +277,7 @@ def _pairs(h: Happening) -> set[tuple[str, str]]:
 def _without_recalled_signings(happenings: Sequence[Happening]) -> list[Happening]:
     """An undated summary that lists several signings (國際合作備忘錄 | 波茲南市、高陽市…)
     keeps only those that no other telling gives: the rest are the other tellings'.
-    A summary that recalls nothing new joins the signing it recalls (see :func:`_same`)."""
+    A summary that recalls one happening's signings joins it (see :func:`_same`)."""
     told = [_signed(h) for h in happenings]
     out: list[Happening] = []
     for i, h in enumerate(happenings):
@@ -287,7 +287,8 @@ def _without_recalled_signings(happenings: Sequence[Happening]) -> list[Happenin
                 *(t for j, t in enumerate(told) if j < i or happenings[j].date is not None)
             )
             new = [a for a in h.agreements if _signature(a) not in elsewhere]
-            if new and len(new) < len(h.agreements):
+            one_recalled = any(told[i] <= t for j, t in enumerate(told) if j != i)
+            if len(new) < len(h.agreements) and (new or not one_recalled):
                 h = replace(h, agreements=tuple(new))
         out.append(h)
     return out

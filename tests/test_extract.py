@@ -461,3 +461,17 @@ def test_a_summary_row_lists_one_document_per_item() -> None:
 def test_abroad_the_host_is_the_place_not_its_office() -> None:
     h = one("1.112年11月4日，本處處長赴德國，與德國漢堡參議院辦公廳副科長會面。")
     assert visits(h) == {(HOME, "漢堡市", "outbound")}
+
+
+def test_a_count_of_schools_stands_for_the_schools_listed_before_it() -> None:
+    h = one(
+        "1.112年12月盛岡市教育長率團來訪，參與學校包括北陵中學、下橋中學及上田中學，"
+        "共3所中學與陽明國中完成姊妹校協議簽署。"
+    )
+    (a,) = h.agreements
+    assert {p.key for p in a.parties} == {"北陵中學", "下橋中學", "上田中學", "陽明國中"}
+
+
+def test_a_count_of_schools_with_no_list_names_no_party() -> None:
+    found = happenings("1.高雄港與波蘭格丁尼亞港簽約、5校簽署教育交流意向書")
+    assert [a for h in found for a in h.agreements if a.kind == "loi"] == []

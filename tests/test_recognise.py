@@ -309,3 +309,15 @@ def test_an_offices_branch_right_after_it_is_one_organisation() -> None:
 def test_a_known_branch_named_without_its_parent_is_that_branch() -> None:
     orgs = labelled("馬尼拉經濟文化辦事處主席來訪，偕同台中分處處長拜會市長", "ORG")
     assert orgs["台中分處"].key == "馬尼拉經濟文化辦事處台中分處"
+
+
+def test_schools_counted_named_by_city_and_keyed_alone() -> None:
+    orgs = labelled("見證盛岡市5所市立中學與高雄市立陽明國中簽署姊妹校協議", "ORG")
+    assert orgs["盛岡市5所市立中學"].key == "盛岡市5所市立中學"
+    assert labelled("台南高工與高雄高工簽署意向書", "ORG")["高雄高工"].key == "高雄高工"
+    assert (
+        labelled("陽明國中與日本岩手縣盛岡市北陵中學締結姊妹校", "ORG")[
+            "日本岩手縣盛岡市北陵中學"
+        ].key
+        == "北陵中學"
+    )
