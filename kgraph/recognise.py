@@ -177,6 +177,10 @@ class PatternMatcher:
         )
         self.boundaries = lex.boundaries
         self.school_re = re.compile("|".join(map(re.escape, lex.school_suffixes)))
+        kinds = "|".join(map(re.escape, data_lines("org_kind_nouns.txt")))
+        self.introduced_re = re.compile(
+            rf"(?:{kinds})(?P<name>[{CJK}]{{2,8}}?)\s*[（(]\s*(?=[A-Z])"
+        )
         branch = "|".join(map(re.escape, data_lines("branch_suffixes.txt")))
         self.branch_re = re.compile(rf"(?P<place>[{CJK}]{{2,4}}?)(?:{branch})")
         self.max_school = 10
@@ -187,6 +191,7 @@ class PatternMatcher:
         found.extend(self._schools(doc, known))
         found.extend(self._quoted(doc))
         found.extend(self._branches(doc, known))
+        found.extend(self._introduced(doc))
         gaz = Gazetteer.load()
         starts = {s.start_char for s in known if s.label_ == "PLACE"}
         for anchor in known:
@@ -264,6 +269,16 @@ class PatternMatcher:
                 span.kb_id_ = text[key_start : m.end()]
                 yield span
 
+    def _introduced(self, doc: Doc) -> Iterator[Span]:
+        """A name introduced by what kind of body it is and followed by its Latin name
+        (慈善組織美國精神（Spirit of America）): an organisation with no telling ending."""
+        for m in self.introduced_re.finditer(doc.text):
+            if self._plausible_org(m.group("name")):
+                span = doc.char_span(*m.span("name"), label="ORG", alignment_mode="expand")
+                if span is not None:
+                    span.kb_id_ = span.text
+                    yield span
+
     def _generic_school(self, head: str) -> bool:
         """A verb before a school ending makes a phrase, not a name (參與學校, 合作學校)."""
         tag, _ = lexicon().common_words.get(head, ("", 0))
@@ -319,9 +334,10 @@ class PatternMatcher:
 
     def _plausible_org(self, run: str, titles_allowed: bool = False) -> bool:
         """An organisation's name holds no verb and no title (率領, 市長): a run that does
-        is a clause, not a name (波茲南市由市長再度率領多所大學)."""
+        is a clause, not a name (波茲南市由市長再度率領多所大學). A run starting with 非
+        (non-) describes a kind of body (美國非政府慈善組織), it names none."""
         lex = lexicon()
-        if not titles_allowed and self._holds_title(run):
+        if run.startswith("非") or (not titles_allowed and self._holds_title(run)):
             return False
         for size in (2, 3, 4):
             for i in range(len(run) - size + 1):

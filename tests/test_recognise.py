@@ -321,3 +321,12 @@ def test_schools_counted_named_by_city_and_keyed_alone() -> None:
         ].key
         == "北陵中學"
     )
+
+
+def test_a_non_governmental_description_is_no_organisation() -> None:
+    assert "美國非政府" not in labelled("美國非政府慈善組織代表拜會副市長", "ORG")
+
+
+def test_a_body_introduced_by_its_kind_and_latin_name_is_an_organisation() -> None:
+    orgs = labelled("英國非營利慈善組織海洋之心（Heart of the Sea）代表拜會副市長", "ORG")
+    assert "海洋之心" in orgs
