@@ -40,7 +40,7 @@ from kgraph.model import (
     Unit,
     VisitRel,
 )
-from kgraph.recognise import HOME, NAME_JOINERS, lexicon
+from kgraph.recognise import COUNT, HOME, NAME_JOINERS, lexicon
 from kgraph.resources import data_lines, data_rows
 
 SENTENCE_END = "。；;!！?？\n"
@@ -526,8 +526,7 @@ def _absorbed(
 
 
 def _hosts_abroad_are_places(visits: tuple[VisitRel, ...]) -> tuple[VisitRel, ...]:
-    """Abroad, the place is the host, not its office (德國漢堡參議院辦公廳: 漢堡;
-    巴塞隆納大都會區歐洲專案辦公室: 巴塞隆納大都會區)."""
+    """Abroad, the place is the host, not its office (德國漢堡參議院辦公廳: 漢堡)."""
     out: list[VisitRel] = []
     for v in visits:
         place = _leading_place(v.host.key) if v.direction == "outbound" else None
@@ -598,7 +597,8 @@ def _visits(
     seen: set[tuple[str, str]] = set()
     subject: list[PartyRef] = []
     abroad = False  # an earlier sentence took the home side abroad
-    acting_keys = {p.key for p in _acting_parties(mentions, text)}
+    acting = {p.key: p for p in _acting_parties(mentions, text)}
+    acting_keys = set(acting)
     for s in sentences:
         cue_pos, cue = _first_cue(s.text, ("inbound", "outbound", "visit", "gather"), c)
         if cue_pos < 0:
@@ -627,7 +627,7 @@ def _visits(
         after = [p for p in after if p.key in acting_keys or p.key == home.key]
         if cue != "outbound" and not before:
             # 約瑟夫·佩蒂市長率團訪高: the people before the cue stand for their party.
-            before = _parties_of_people(s, cue_pos, mentions, persons)
+            before = _parties_of_people(s, cue_pos, mentions, persons, acting)
         foreign_before = [p for p in before if is_foreign(p)]
         if cue == "gather":
             # …官方單位齊聚高雄: those named before it came; 千人齊聚高雄 brings nobody.
@@ -675,10 +675,13 @@ def _visits(
 
 
 def _parties_of_people(
-    s: Sentence, cue_pos: int, mentions: list[Mention], persons: list[tuple[str, PersonRef]]
+    s: Sentence,
+    cue_pos: int,
+    mentions: list[Mention],
+    persons: list[tuple[str, PersonRef]],
+    parties: dict[str, PartyRef],
 ) -> list[PartyRef]:
-    """The foreign parties of the people named before a cue."""
-    parties = {p.key: p for p in _acting_parties(mentions)}
+    """The foreign acting parties of the people named before a cue."""
     keys = [
         k for k, p in persons if k in parties and s.start <= _pos(p, mentions) < s.start + cue_pos
     ]
@@ -911,7 +914,7 @@ def _merge_agreements(found: Iterable[AgreementRel]) -> tuple[AgreementRel, ...]
     """One agreement per kind and parties in a unit (a heading and its text tell it twice)."""
     merged: dict[tuple[str, frozenset[str]], AgreementRel] = {}
     for a in found:
-        key = (a.kind, frozenset(p.key for p in a.parties))
+        key = a.signature
         old = merged.get(key)
         if old is None:
             merged[key] = a
@@ -960,7 +963,7 @@ def _cue_spans(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
 
 CLAUSE_END = "，,。；;"
 # A count of schools standing for them (共9所中學, 5校, 等五所學校).
-COUNT_OF_SCHOOLS = re.compile(r"[0-9一二三四五六七八九十兩多數幾]+\s*(?:所|校)")
+COUNT_OF_SCHOOLS = re.compile(rf"{COUNT}+\s*(?:所|校)")
 
 
 def _clause_end(text: str, pos: int) -> int:

@@ -183,6 +183,16 @@ class AgreementRel:
     ordinal: int | None = None
     date: DateSpan | None = None  # when the text dates the signing itself
 
+    @property
+    def signature(self) -> tuple[str, frozenset[str]]:
+        """What makes two tellings the same document: its kind and its parties' keys.
+
+        >>> home = PartyRef("高雄市", "place", ("高雄市",))
+        >>> AgreementRel("mou", (home,)).signature
+        ('mou', frozenset({'高雄市'}))
+        """
+        return (self.kind, frozenset(p.key for p in self.parties))
+
 
 @dataclass(frozen=True)
 class Happening:

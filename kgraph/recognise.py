@@ -736,8 +736,9 @@ def longest_first(spans: Iterable[Span]) -> list[Span]:
 
 # A count of schools (多所大學, 五所學校) names no school, unless a place owns them all
 # (陸奧市9所市立中學): 所 is their measure word.
-_COUNTED = re.compile(r"[0-9一二三四五六七八九十兩多數幾]所")
-_COUNT_BEFORE = re.compile(r"[0-9一二三四五六七八九十兩多數幾]+所$")
+COUNT = r"[0-9一二三四五六七八九十兩多數幾]"  # a number, or 多/數/幾 (several)
+_COUNTED = re.compile(rf"{COUNT}所")
+_COUNT_BEFORE = re.compile(rf"{COUNT}+所$")
 
 
 def _school_keyed_alone(name: str) -> bool:

@@ -286,7 +286,7 @@ def _without_recalled_signings(happenings: Sequence[Happening]) -> list[Happenin
             elsewhere = set().union(
                 *(t for j, t in enumerate(told) if j < i or happenings[j].date is not None)
             )
-            new = [a for a in h.agreements if _signature(a) not in elsewhere]
+            new = [a for a in h.agreements if a.signature not in elsewhere]
             one_recalled = any(told[i] <= t for j, t in enumerate(told) if j != i)
             if len(new) < len(h.agreements) and (new or not one_recalled):
                 h = replace(h, agreements=tuple(new))
@@ -294,13 +294,9 @@ def _without_recalled_signings(happenings: Sequence[Happening]) -> list[Happenin
     return out
 
 
-def _signature(a: AgreementRel) -> tuple[str, frozenset[str]]:
-    return (a.kind, frozenset(p.key for p in a.parties))
-
-
 def _signed(h: Happening) -> set[tuple[str, frozenset[str]]]:
     """Each signed document of a happening as its kind and parties."""
-    return {_signature(a) for a in h.agreements}
+    return {a.signature for a in h.agreements}
 
 
 def _precision(d: DateSpan) -> int:
@@ -381,7 +377,7 @@ def _agreements_of(group: list[Happening], lead: Happening) -> list[AgreementRel
     signed: dict[tuple[str, frozenset[str]], AgreementRel] = {}
     for h in (lead, *group):
         for a in h.agreements:
-            key = (a.kind, frozenset(p.key for p in a.parties))
+            key = a.signature
             if key not in signed or (signed[key].date is None and a.date is not None):
                 signed[key] = replace(a, date=a.date or h.date)
     return list(signed.values())
