@@ -149,7 +149,7 @@ class KnowledgeGraph:
                     "host": self._party(row["host"]),
                     "host_persons": [self._person(p) for p in people[rel]["host"]],
                     "direction": row["direction"],
-                    "sources": sources.get(str(row["event"]), []),
+                    "sources": sources.get(rel) or sources.get(str(row["event"]), []),
                 }
             )
         return [r for r in out if _keep(r, filters, ("visitor", "host"), _visit_people)]
@@ -171,7 +171,7 @@ class KnowledgeGraph:
                     "parties": [self._party(p) for p in roles[agr]["party"]],
                     "signatories": [self._person(p) for p in roles[agr]["signatory"]],
                     "witnesses": [self._person(p) for p in roles[agr]["witness"]],
-                    "sources": sources.get(str(row["event"]), []),
+                    "sources": sources.get(agr) or sources.get(str(row["event"]), []),
                 }
             )
         return [r for r in out if _keep(r, filters, ("parties",), _agreement_people)]

@@ -181,10 +181,10 @@ def _event(w: _Writer, e: Event, entities: dict[str, Entity]) -> None:
     if e.title:
         triples.append((iri, RDFS.label, name_literal(e.title)))
     triples += _dates(iri, e.date)
-    for s in e.sources:
-        w.add(w.docs_of([s]), [(iri, KG.mentionedIn, w.passage(s))])
+    _told_in(w, iri, e.sources)
     for i, v in enumerate(e.visits):
         triples += _visit(iri, i, v, w.base)
+        _told_in(w, _visit_iri(iri, v, w.base), v.sources)
     for p in e.participants:
         triples.append((iri, KG.participant, URIRef(p)))
     for p in e.persons:
@@ -192,7 +192,14 @@ def _event(w: _Writer, e: Event, entities: dict[str, Entity]) -> None:
     for a in e.agreements:
         triples.append((iri, KG.agreement, URIRef(a.iri)))
         triples += _agreement(a, e, iri, entities, w.base)
+        _told_in(w, URIRef(a.iri), a.sources)
     w.add(docs, triples)
+
+
+def _told_in(w: _Writer, subject: URIRef, sources: Iterable[Source]) -> None:
+    """Link a fact to each passage that tells it, in that passage's document graph."""
+    for s in sources:
+        w.add(w.docs_of([s]), [(subject, KG.mentionedIn, w.passage(s))])
 
 
 def _dates(iri: URIRef, date: DateSpan | None) -> list[tuple]:
@@ -204,8 +211,12 @@ def _dates(iri: URIRef, date: DateSpan | None) -> list[tuple]:
     ]
 
 
+def _visit_iri(event: URIRef, v: Visit, base: str) -> URIRef:
+    return mint("visit", digest(str(event), v.visitor, v.host), base=base)
+
+
 def _visit(event: URIRef, i: int, v: Visit, base: str) -> list[tuple]:
-    rel = mint("visit", digest(str(event), v.visitor, v.host), base=base)
+    rel = _visit_iri(event, v, base)
     triples: list[tuple] = [
         (event, KG.visitingRelation, rel),
         (rel, RDF.type, KG.VisitingRelation),

@@ -72,6 +72,7 @@ class Visit:
     direction: Direction
     visitor_persons: tuple[str, ...] = ()
     host_persons: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()  # the tellings that tell of the visit itself
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Agreement:
     witnesses: tuple[str, ...] = ()
     ordinal: int | None = None
     date: DateSpan | None = None
+    sources: tuple[Source, ...] = ()  # the tellings that tell of this document
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,7 @@ def resolve(happenings: Sequence[Happening], base: str) -> Resolved:
     for h in happenings:
         for p in h.persons:
             b.learn_person(p)
-    groups = _group_same_happenings(_without_recalled_signings(happenings))
+    groups = _group_same_happenings(_split_recaps(happenings))
     events = [_event(group, b) for group in groups]
     for h in happenings:
         _add_mentions(h, b)
@@ -247,11 +249,14 @@ def _foreign_keys(h: Happening) -> frozenset[str]:
 
 
 def _same(a: Happening, b: Happening) -> bool:
-    if (a.date is None or b.date is None) and a.type == b.type == "agreement":
-        # An undated telling of a signing (a slide's title) recalls the dated one.
+    if a.date is None or b.date is None:
+        # An undated telling of a signing (a slide's title) recalls the one that tells it,
+        # be that a signing or a visit during which it was signed.
         recap, told = (a, b) if a.date is None else (b, a)
-        return bool(_signed(recap)) and _signed(recap) <= _signed(told)
-    if a.date is None or b.date is None or a.type != b.type:
+        return (
+            recap.type == "agreement" and bool(_signed(recap)) and _signed(recap) <= _signed(told)
+        )
+    if a.type != b.type:
         return False
     if not span_overlaps(a.date, b.date):
         return False
@@ -274,24 +279,35 @@ def _pairs(h: Happening) -> set[tuple[str, str]]:
     return {(v.visitor.key, v.host.key) for v in h.visits}
 
 
-def _without_recalled_signings(happenings: Sequence[Happening]) -> list[Happening]:
+def _split_recaps(happenings: Sequence[Happening]) -> list[Happening]:
     """An undated summary that lists several signings (國際合作備忘錄 | 波茲南市、高陽市…)
-    keeps only those that no other telling gives: the rest are the other tellings'.
-    A summary that recalls one happening's signings joins it (see :func:`_same`)."""
+    recalls each one that another telling gives: each such signing becomes a telling of
+    its own, which joins that happening (see :func:`_same`), so the summary's passage is
+    among its sources. The signings no other telling gives stay together."""
     told = [_signed(h) for h in happenings]
     out: list[Happening] = []
     for i, h in enumerate(happenings):
-        if h.date is None and h.agreements:
+        if h.date is None and len(h.agreements) > 1:
             # Dated tellings, and undated ones before it: one undated telling keeps it.
             elsewhere = set().union(
                 *(t for j, t in enumerate(told) if j < i or happenings[j].date is not None)
             )
-            new = [a for a in h.agreements if a.signature not in elsewhere]
-            one_recalled = any(told[i] <= t for j, t in enumerate(told) if j != i)
-            if len(new) < len(h.agreements) and (new or not one_recalled):
-                h = replace(h, agreements=tuple(new))
+            recalled = [a for a in h.agreements if a.signature in elsewhere]
+            new = tuple(a for a in h.agreements if a.signature not in elsewhere)
+            if recalled:
+                if new or h.visits:
+                    out.append(replace(h, agreements=new))
+                out.extend(_recap_of(h, a) for a in recalled)
+                continue
         out.append(h)
     return out
+
+
+def _recap_of(summary: Happening, a: AgreementRel) -> Happening:
+    """One signing of a summary, told alone."""
+    return replace(
+        summary, agreements=(a,), visits=(), participants=(), persons=(), parties=a.parties
+    )
 
 
 def _signed(h: Happening) -> set[tuple[str, frozenset[str]]]:
@@ -318,7 +334,8 @@ def _group_same_happenings(happenings: Sequence[Happening]) -> list[list[Happeni
 def _event(group: list[Happening], b: _Builder) -> Event:
     # The most precise telling leads; the others add their passages.
     lead = max(group, key=lambda h: (_precision(h.date) if h.date else 0, -group.index(h)))
-    sources = tuple(sorted({h.source for h in group}, key=_source_order))
+    sources = _sources_of(group)
+    visit_sources = _sources_of([h for h in group if h.visits])
     foreign = sorted(_foreign_keys(lead)) or sorted(p.key for p in lead.parties)
     when = lead.date.start if lead.date else "undated"
     iri = str(mint("event", when, digest(lead.type, *foreign, base_hint(lead)), base=b.base))
@@ -330,6 +347,7 @@ def _event(group: list[Happening], b: _Builder) -> Event:
                 direction=v.direction,
                 visitor_persons=tuple(b.person(p) for p in v.visitor_persons),
                 host_persons=tuple(b.person(p) for p in v.host_persons),
+                sources=visit_sources,
             )
             for v in _visits_of(group, lead)
         )
@@ -350,6 +368,7 @@ def _event(group: list[Happening], b: _Builder) -> Event:
             signatories=tuple(b.person(p) for p in a.signatories),
             witnesses=tuple(b.person(p) for p in a.witnesses),
             ordinal=a.ordinal,
+            sources=_sources_of([h for h in group if a.signature in _signed(h)]),
         )
         for a in _agreements_of(group, lead)
     )
@@ -364,6 +383,12 @@ def _event(group: list[Happening], b: _Builder) -> Event:
         persons=tuple(dict.fromkeys(b.person(p) for p in lead.persons)),
         sources=sources,
     )
+
+
+def _sources_of(tellings: Iterable[Happening]) -> tuple[Source, ...]:
+    """The passages of some tellings: a recap that names a signing tells the signing,
+    not the visit during which it was signed."""
+    return tuple(sorted({h.source for h in tellings}, key=_source_order))
 
 
 def _visits_of(group: list[Happening], lead: Happening) -> tuple[VisitRel, ...]:

@@ -15,7 +15,7 @@ from kgraph.graph import graph_iri, to_graphs
 from kgraph.iri import mint
 from kgraph.model import Document
 from kgraph.namespace import KG
-from kgraph.resolve import Resolved, resolve
+from kgraph.resolve import Resolved, Visit, resolve
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 BASE = "https://example.org/kg/"
@@ -176,3 +176,24 @@ def test_graphs_are_the_same_from_run_to_run() -> None:
     first = corpus()[1]
     for doc_id, g in first.items():
         assert set(g) == set(again[doc_id])
+
+
+def test_visiting_relations_and_agreements_link_to_the_passages_that_tell_them() -> None:
+    resolved, graphs = corpus()
+    for e in resolved.events:
+        facts = [(_rel(e.iri, v), v.sources) for v in e.visits]
+        facts += [(URIRef(a.iri), a.sources) for a in e.agreements]
+        for subject, sources in facts:
+            assert sources
+            told = {d for d, g in graphs.items() for _ in g.objects(subject, KG.mentionedIn)}
+            assert told == {s.doc.removesuffix(".md") for s in sources}
+
+
+def _rel(event: str, v: Visit) -> URIRef:
+    (rel,) = [
+        r
+        for g in corpus()[1].values()
+        for r in g.objects(URIRef(event), KG.visitingRelation)
+        if (r, KG.visitor, URIRef(v.visitor)) in g and (r, KG.host, URIRef(v.host)) in g
+    ][:1]
+    return URIRef(rel)

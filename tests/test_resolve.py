@@ -286,3 +286,18 @@ def test_a_summary_keeps_only_the_signings_no_other_telling_gives() -> None:
         for a in e.agreements
     )
     assert signings == [("", ["里昂市", "高雄市"]), ("2023-03-20", ["布爾諾市", "高雄市"])]
+
+
+def test_a_summary_tells_the_signings_it_recalls_but_not_the_visits_they_were_signed_on() -> None:
+    r = resolve_docs(
+        doc("a", "1.112年3月20日，捷克布爾諾市長率團訪高，與陳其邁市長簽署合作備忘錄。"),
+        doc("b", "1.國際城市合作\n- ✓ 國際合作備忘錄 | 捷克布爾諾市、法國里昂市、義大利都靈市"),
+    )
+    brno = next(e for e in r.events if e.visits)
+    assert {s.doc for s in brno.sources} == {"a.md", "b.md"}
+    assert {s.doc for v in brno.visits for s in v.sources} == {"a.md"}
+    (signing,) = brno.agreements
+    assert {s.doc for s in signing.sources} == {"a.md", "b.md"}
+    others = [a for e in r.events if e is not brno for a in e.agreements]
+    assert len(others) == 2
+    assert all({s.doc for s in a.sources} == {"b.md"} for a in others)
