@@ -886,14 +886,17 @@ def _agreement(
         in_unit = _foreign_acting(mentions, absorbed)
         foreign = in_unit if len(in_unit) == 1 else []
     schools = [party_of(m) for m in clause if m.label == "ORG" and _is_school(m.text)]
-    if COUNT_OF_SCHOOLS.search(s.text, clause_start, cue_at):
-        # 共9所中學與陽明國中簽署, 5校簽署: the schools are those the sentence lists; a
-        # count with no list names no party.
-        schools = [party_of(m) for m in named if m.label == "ORG" and _is_school(m.text)]
+    count = COUNT_OF_SCHOOLS.search(s.text, clause_start, cue_at)
+    if count:
+        # 共9所中學與陽明國中簽署, 5校簽署: the schools are those the sentence lists, or
+        # as many as the count listed after it in the unit; a count with no list names
+        # no party.
+        schools = [party_of(m) for m in named if _is_school_mention(m)]
+        schools += _schools_listed_after(s.start + count.end(), count.group(), schools, mentions)
         if len(schools) < 2:
             schools, foreign = [], []
     if kind == "sister_school" or len(schools) >= 2:
-        parties = tuple(dict.fromkeys(schools)) or (home, *foreign)
+        parties = tuple({p.key: p for p in schools}.values()) or (home, *foreign)
     else:
         parties = (home, *foreign)
     signers = [m for m in in_s if m.label == "PERSON" and outside_witness(m)]
@@ -940,6 +943,23 @@ def _signing_date(text: str, cue_at: int, clause_end: int, year: int | None) -> 
 
 def _is_school(name: str) -> bool:
     return name.endswith(lexicon().school_suffixes)
+
+
+def _is_school_mention(m: Mention) -> bool:
+    """A school, by its name or by the full name a short one stands for (文藻)."""
+    return m.label == "ORG" and (_is_school(m.text) or _is_school(m.key))
+
+
+def _schools_listed_after(
+    pos: int, count: str, have: list[PartyRef], mentions: list[Mention]
+) -> list[PartyRef]:
+    """The schools a count names (文藻與奧勒岡州四校締結姊妹校。…東奧勒岡大學、…及西奧勒岡大學
+    等4所大學): the schools the unit lists after it, when there are exactly that many."""
+    n = _number(count.rstrip("所校 "))
+    later = [party_of(m) for m in mentions if m.start >= pos and _is_school_mention(m)]
+    keys = {p.key for p in have}
+    later = [p for p in {p.key: p for p in later}.values() if p.key not in keys]
+    return later if n is not None and len(later) == n else []
 
 
 def _foreign_acting(named: list[Mention], absorbed: frozenset[str] = frozenset()) -> list[PartyRef]:
@@ -1036,7 +1056,15 @@ def _ordinal(text: str) -> int | None:
     m = ORDINAL.search(text)
     if not m:
         return None
-    n = m.group("n")
+    return _number(m.group("n"))
+
+
+def _number(n: str) -> int | None:
+    """A number in Arabic or Chinese digits (43, 四十三); ``None`` for 多, 數 (several).
+
+    >>> _number("四十三"), _number("4"), _number("多")
+    (43, 4, None)
+    """
     if n.isdigit():
         return int(n)
     import cn2an  # Chinese numerals such as 第四十三座

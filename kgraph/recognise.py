@@ -176,6 +176,7 @@ class PatternMatcher:
             rf"(?!{not_after})(?!{envoy})(?![{CJK}]{{0,1}}(?:{org}))"
         )
         self.boundaries = lex.boundaries
+        self.clause_words = frozenset(data_lines("clause_words.txt"))
         self.school_re = re.compile("|".join(map(re.escape, lex.school_suffixes)))
         kinds = "|".join(map(re.escape, data_lines("org_kind_nouns.txt")))
         self.introduced_re = re.compile(
@@ -208,7 +209,12 @@ class PatternMatcher:
         """Names that start right after a known place (its sub-place or its organisation)."""
         text = doc.text
         org = self.org_re.match(text, pos)
-        if org and not self._crosses_boundary(org.group()) and self._plausible_org(org.group()):
+        if (
+            org
+            and not self._crosses_boundary(org.group())
+            and not self._has_clause_word(org.group())
+            and self._plausible_org(org.group())
+        ):
             # The organisation's name includes the place before it (日本熊本學園大學).
             span = doc.char_span(pos, org.end(), label="ORG", alignment_mode="expand")
             if span is not None:
@@ -262,6 +268,8 @@ class PatternMatcher:
                 start = key_start = place.start_char
             elif counted:
                 continue  # 多所大學, 五所學校: a count, not a name
+            if start == key_start:
+                start = key_start = self._after_verb(text, key_start, m.start())
             if m.start() - key_start < 2 or self._generic_school(text[key_start : m.start()]):
                 continue
             span = doc.char_span(start, m.end(), label="ORG", alignment_mode="expand")
@@ -278,6 +286,18 @@ class PatternMatcher:
                 if span is not None:
                     span.kb_id_ = span.text
                     yield span
+
+    def _after_verb(self, text: str, start: int, end: int) -> int:
+        """Where a school's name starts when a verb leads the run (分享 + 晨曦大學, 參訪 +
+        長榮大學); a name is left whole when the verb is all of it (實踐大學).
+
+        >>> PatternMatcher(14)._after_verb("分享晨曦大學", 0, 4)
+        2
+        >>> PatternMatcher(14)._after_verb("實踐大學", 0, 2)
+        0
+        """
+        tag, _ = lexicon().common_words.get(text[start : start + 2], ("", 0))
+        return start + 2 if tag.startswith("v") and end - start >= 4 else start
 
     def _generic_school(self, head: str) -> bool:
         """A verb before a school ending makes a phrase, not a name (參與學校, 合作學校)."""
@@ -345,6 +365,12 @@ class PatternMatcher:
                 if tag.startswith(("v", "d", "p", "c")):
                     return False
         return True
+
+    def _has_clause_word(self, run: str) -> bool:
+        """A one-character function word (在, 與, 讓…) after the first two characters of a
+        run makes it a clause (台灣 + 學生在東奧勒岡大學); at the start it can belong to
+        the name (美國 + 在台協會)."""
+        return any(c in self.clause_words for c in run[2:])
 
     def _crosses_boundary(self, run: str) -> bool:
         return any(b in run for b in self.boundaries if len(b) > 1) or bool(

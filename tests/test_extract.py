@@ -475,3 +475,21 @@ def test_a_count_of_schools_stands_for_the_schools_listed_before_it() -> None:
 def test_a_count_of_schools_with_no_list_names_no_party() -> None:
     found = happenings("1.高雄港與波蘭格丁尼亞港簽約、5校簽署教育交流意向書")
     assert [a for h in found for a in h.agreements if a.kind == "loi"] == []
+
+
+def test_a_count_of_schools_stands_for_as_many_schools_listed_after_it() -> None:
+    h = one(
+        "1.112年10月3日，晨曦大學副校長來訪，並分享晨曦大學與美國德州三校締結姊妹校之成果。"
+        "學生可在北湖大學、松谷理工大學及西岸大學等3所大學就讀。"
+    )
+    (a,) = h.agreements
+    assert a.kind == "sister_school"
+    assert {p.key for p in a.parties} == {"晨曦大學", "北湖大學", "松谷理工大學", "西岸大學"}
+
+
+def test_a_count_of_schools_does_not_take_a_list_of_another_size() -> None:
+    h = one(
+        "1.112年10月3日，晨曦大學副校長來訪，並分享晨曦大學與美國德州三校締結姊妹校之成果。"
+        "北湖大學及松谷理工大學亦將派員來訪。"
+    )
+    assert h.agreements == ()

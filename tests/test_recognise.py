@@ -330,3 +330,13 @@ def test_a_non_governmental_description_is_no_organisation() -> None:
 def test_a_body_introduced_by_its_kind_and_latin_name_is_an_organisation() -> None:
     orgs = labelled("英國非營利慈善組織海洋之心（Heart of the Sea）代表拜會副市長", "ORG")
     assert "海洋之心" in orgs
+
+
+def test_a_run_from_a_place_with_a_function_word_inside_is_a_clause_not_a_name() -> None:
+    orgs = labelled("讓台灣學生在松谷理工大學就讀。", "ORG")
+    assert "松谷理工大學" in orgs
+    assert not [name for name in orgs if name.startswith("台灣")]
+
+
+def test_a_function_word_right_after_the_place_can_belong_to_the_name() -> None:
+    assert "美國在台協會" in labelled("本處處長拜會美國在台協會。", "ORG")
