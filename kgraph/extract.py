@@ -578,12 +578,19 @@ def _led_by_head(place: PartyRef, body: str, mentions: list[Mention], text: str)
         if title.label == "TITLE" and ranks.get(title.key) in ("head", "deputy"):
             heads.append(title.end)
     bodies = [m.start for m in mentions if m.key == body]
-    return any(
-        "率" in text[h:b] and not any(ch in SENTENCE_END for ch in text[h:b])
-        for h in heads
-        for b in bodies
-        if h <= b
-    )
+    return any(_leads(text[h:b]) for h in heads for b in bodies if h <= b)
+
+
+def _leads(gap: str) -> bool:
+    """Whether the text from a head's title to a body says the head leads the body: 率 in
+    the same sentence, and only names between 率 and the body (率領關島觀光局、經濟發展局),
+    not another clause (率團回訪，出席…，並見證高雄港…).
+
+    >>> _leads("率領關島觀光局、"), _leads("率團回訪，並見證")
+    (True, False)
+    """
+    at = gap.rfind("率")
+    return at >= 0 and not re.search(rf"[，,；;{SENTENCE_END}]", gap[at:])
 
 
 def _visits(
@@ -898,7 +905,7 @@ def _agreement(
     if kind == "sister_school" or len(schools) >= 2:
         parties = tuple({p.key: p for p in schools}.values()) or (home, *foreign)
     else:
-        parties = (home, *foreign)
+        parties = (*_home_side(clause), *foreign)
     signers = [m for m in in_s if m.label == "PERSON" and outside_witness(m)]
     witnesses = [m for m in in_s if m.label == "PERSON" and not outside_witness(m)]
     witnesses += _witnesses_after(s, clause_end, mentions)
@@ -911,6 +918,15 @@ def _agreement(
         if kind in ("sister_city", "friendship_city", "partner_city")
         else None,
     )
+
+
+def _home_side(clause: list[Mention]) -> tuple[PartyRef, ...]:
+    """Who signs for the home side: the home city, unless the clause names a body of the
+    home country that signs instead (高雄港及格丁尼亞港簽署: the port); both when it
+    names the city too (本府與文藻外語大學及…簽署三方備忘錄)."""
+    bodies = [p for p in _acting_parties(clause) if is_domestic_body(p)]
+    with_home = any(is_home(m) for m in clause) or not bodies
+    return (home_party(),) * with_home + tuple(bodies)
 
 
 def _merge_agreements(found: Iterable[AgreementRel]) -> tuple[AgreementRel, ...]:

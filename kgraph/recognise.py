@@ -43,8 +43,10 @@ NAME_JOINERS = "·‧．〃•・."
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # A name may end like a rare noun (奧正史: 正史), not like a common one (巴士企業: 企業).
 COMMON_NOUN = 300
+# 港 that goes on into another word is not a port: 港都, 港灣, 港務, 港區 (東京都港區), 港口.
+PORT_NOT_BEFORE = "都灣務區口埠市"
 
-for _ext in ("latin", "country"):
+for _ext in ("latin", "country", "kind"):
     if not Span.has_extension(_ext):
         Span.set_extension(_ext, default=None)
 
@@ -185,6 +187,7 @@ class PatternMatcher:
         branch = "|".join(map(re.escape, data_lines("branch_suffixes.txt")))
         self.branch_re = re.compile(rf"(?P<place>[{CJK}]{{2,4}}?)(?:{branch})")
         self.max_school = 10
+        self.port_re = re.compile(rf"港(?![{PORT_NOT_BEFORE}])")
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Span] = []
@@ -193,6 +196,7 @@ class PatternMatcher:
         found.extend(self._quoted(doc))
         found.extend(self._branches(doc, known))
         found.extend(self._introduced(doc))
+        found.extend(self._ports(doc, known))
         gaz = Gazetteer.load()
         starts = {s.start_char for s in known if s.label_ == "PLACE"}
         for anchor in known:
@@ -275,6 +279,23 @@ class PatternMatcher:
             span = doc.char_span(start, m.end(), label="ORG", alignment_mode="expand")
             if span is not None:
                 span.kb_id_ = text[key_start : m.end()]
+                yield span
+
+    def _ports(self, doc: Doc, known: list[Span]) -> Iterator[Span]:
+        """A place's port (高雄港, 格丁尼亞港): a body of its own that signs with other
+        ports; 港 that goes on into another word (港都, 港灣, 港務) is not one."""
+        gaz = Gazetteer.load()
+        for place in (s for s in known if s.label_ in PLACES):
+            end = place.end_char
+            if not self.port_re.match(doc.text, end):
+                continue
+            span = doc.char_span(place.start_char, end + 1, label="ORG", alignment_mode="expand")
+            if span is not None:
+                key = place.kb_id_ if place.label_ == "PLACE" else lexicon().home_key
+                entry = gaz.lookup(key)
+                span.kb_id_ = place.text + "港"
+                span._.country = entry.country if entry else None
+                span._.kind = "port"
                 yield span
 
     def _introduced(self, doc: Doc) -> Iterator[Span]:
@@ -861,7 +882,7 @@ def mentions(doc: Doc, offset: int = 0) -> list[Mention]:
                 key=entry.key if entry else span.kb_id_,
                 latin=span._.latin or (entry.name_en if entry else None) or None,
                 country=(entry.country if entry else span._.country) or None,
-                kind=(entry.kind if entry else None) or None,
+                kind=(entry.kind if entry else span._.kind) or None,
                 wikidata=(entry.wikidata if entry else None) or None,
             )
         )

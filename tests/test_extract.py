@@ -493,3 +493,21 @@ def test_a_count_of_schools_does_not_take_a_list_of_another_size() -> None:
         "北湖大學及松谷理工大學亦將派員來訪。"
     )
     assert h.agreements == ()
+
+
+def test_two_ports_sign_for_their_cities() -> None:
+    h = one("1.112年5月8日，釜山市副市長率團來訪，並見證高雄港及釜山港簽署合作備忘錄。")
+    (a,) = h.agreements
+    assert {p.key for p in a.parties} == {"高雄港", "釜山港"}
+    assert {p.kind for p in a.parties} == {"port"}
+
+
+def test_the_home_city_signs_beside_a_body_of_its_country_when_it_is_named() -> None:
+    h = one("1.112年5月8日，本府與國立中山大學及日本盛岡市簽署三方合作備忘錄。")
+    (a,) = h.agreements
+    assert {p.key for p in a.parties} == {HOME, "國立中山大學", "盛岡市"}
+
+
+def test_a_head_who_led_a_delegation_does_not_lead_a_body_named_in_a_later_clause() -> None:
+    h = one("1.112年5月8日，釜山市副市長率團來訪，出席智慧城市展，並見證釜山港簽署合作備忘錄。")
+    assert "釜山市" in {v.visitor.key for v in h.visits}

@@ -340,3 +340,22 @@ def test_a_run_from_a_place_with_a_function_word_inside_is_a_clause_not_a_name()
 
 def test_a_function_word_right_after_the_place_can_belong_to_the_name() -> None:
     assert "美國在台協會" in labelled("本處處長拜會美國在台協會。", "ORG")
+
+
+@pytest.mark.parametrize(
+    ("text", "port", "country"),
+    [
+        ("高雄港與釜山港簽署合作備忘錄。", "釜山港", "韓國"),
+        ("高雄港與釜山港簽約。", "高雄港", "台灣"),
+    ],
+)
+def test_a_place_and_港_is_its_port(text: str, port: str, country: str) -> None:
+    m = labelled(text, "ORG")[port]
+    assert (m.key, m.country, m.kind) == (port, country, "port")
+
+
+@pytest.mark.parametrize(
+    "text", ["歡迎蒞臨高雄港都。", "參訪東京都港區公所。", "考察高雄港灣建設。"]
+)
+def test_港_going_on_into_another_word_is_no_port(text: str) -> None:
+    assert not [m for m in found(text) if m.kind == "port"]
