@@ -15,11 +15,11 @@ from pathlib import Path
 
 from kgraph import __version__
 from kgraph.dates import report_year
-from kgraph.eventnames import dated_events, lent_date
-from kgraph.extract import UnitInput, extract, main_date
+from kgraph.eventnames import dated_events, is_title_only, lent_date
+from kgraph.extract import UnitInput, extract, main_date, story_places
 from kgraph.graph import build_graph_iri, build_metadata, graph_iri, to_graphs
 from kgraph.ingest import discover, read_document
-from kgraph.model import DateSpan, Document, Happening, NormalisedText, Source, Unit
+from kgraph.model import DateSpan, Document, Happening, Mention, NormalisedText, Source, Unit
 from kgraph.namespace import DEFAULT_BASE, ONTOLOGY_IRI
 from kgraph.normalise import normalise
 from kgraph.recognise import mentions, pipeline
@@ -56,19 +56,22 @@ def extract_document(doc: Document) -> list[Happening]:
     norm = normalise(doc.text)
     units = [u for u in segment(doc.doc_id, norm) if u.text.strip()]
     year = report_year(norm.text)
-    lent = _lent_dates(units, year)
     nlp = pipeline()
+    found = [
+        tuple(mentions(sdoc, offset=u.start))
+        for u, sdoc in zip(units, nlp.pipe(u.text for u in units), strict=True)
+    ]
+    lent = _lent_dates(units, found, year)
     out: list[Happening] = []
-    for unit, sdoc, date in zip(units, nlp.pipe(u.text for u in units), lent, strict=True):
-        found = tuple(mentions(sdoc, offset=unit.start))
+    for unit, named, date in zip(units, found, lent, strict=True):
         out.extend(
             extract(
                 UnitInput(
                     unit=unit,
-                    mentions=found,
+                    mentions=named,
                     source=_unit_source(doc, norm, unit),
                     report_year=year,
-                    mention_sources=tuple(source_of(doc, norm, m.start, m.end) for m in found),
+                    mention_sources=tuple(source_of(doc, norm, m.start, m.end) for m in named),
                     lent_date=date,
                 )
             )
@@ -76,14 +79,26 @@ def extract_document(doc: Document) -> list[Happening]:
     return out
 
 
-def _lent_dates(units: list[Unit], year: int | None) -> list[DateSpan | None]:
-    """For each undated unit, the date of an event it names that another unit dates."""
+def _lent_dates(
+    units: list[Unit], found: list[tuple[Mention, ...]], year: int | None
+) -> list[DateSpan | None]:
+    """For each undated unit, the date of an event it names that another unit dates, or
+    else, for a paragraph that is not a numbered item, the date of the unit before it when
+    it goes on with that unit's story (names a foreign place that one names: a slide's next
+    paragraph, 5校簽署意向書 after the visit)."""
     own = [main_date(u.text, year) for u in units]
     events = dated_events(units, own)
-    return [
-        None if date else lent_date(unit, units[i - 1] if i else None, events, year)
-        for i, (unit, date) in enumerate(zip(units, own, strict=True))
-    ]
+    lent: list[DateSpan | None] = []
+    story: tuple[DateSpan | None, frozenset[str]] = (None, frozenset())  # the last passage's
+    for i, (unit, named) in enumerate(zip(units, found, strict=True)):
+        date = own[i] or lent_date(unit, units[i - 1] if i else None, events, year)
+        places = story_places(named)
+        if date is None and not unit.marker and places & story[1]:
+            date = story[0]
+        if not is_title_only(unit):  # a slide's title between does not end the story
+            story = (date, places)
+        lent.append(None if own[i] else date)
+    return lent
 
 
 def _unit_source(doc: Document, norm: NormalisedText, unit: Unit) -> Source:

@@ -74,13 +74,22 @@ def dated_events(units: Sequence[Unit], dates: Sequence[DateSpan | None]) -> dic
     return out
 
 
+def is_title_only(unit: Unit) -> bool:
+    """Whether a unit is a heading on its own (a slide's title): short, ending no sentence.
+
+    >>> is_title_only(Unit("d", 0, (), "", 0, 9, "兩市學校簽署意向書"))
+    True
+    """
+    return bool(_TITLE_ONLY.fullmatch(unit.text.strip()))
+
+
 def lent_date(
     unit: Unit, previous: Unit | None, events: dict[str, DateSpan], year: int | None
 ) -> DateSpan | None:
     """The date of the event an undated unit names, itself or in the title right above it
     (a slide's title on its own, such as 2026高雄智慧城市展)."""
     texts = [unit.text]
-    if previous is not None and _TITLE_ONLY.fullmatch(previous.text.strip()):
+    if previous is not None and is_title_only(previous):
         texts.append(previous.text)
     for text in texts:
         for name, date in events.items():

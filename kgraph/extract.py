@@ -57,6 +57,7 @@ class Cues:
     kinds: tuple[tuple[str, AgreementKind], ...]
     blockers: tuple[str, ...]
     recalls: tuple[str, ...]
+    attributes: tuple[str, ...]
 
     def words(self, cue: str) -> tuple[str, ...]:
         return self.by_cue.get(cue, ())
@@ -77,6 +78,7 @@ def cues() -> Cues:
         kinds=tuple((w, k) for w, k in kinds),  # type: ignore[misc]
         blockers=tuple(data_lines("signing_blockers.txt")),
         recalls=tuple(data_lines("recall_words.txt")),
+        attributes=tuple(data_lines("kind_as_attribute.txt")),
     )
 
 
@@ -559,6 +561,22 @@ def _leading_place(name: str) -> PartyRef | None:
     return None
 
 
+def story_places(mentions: Iterable[Mention]) -> frozenset[str]:
+    """The foreign cities and regions a passage is about, named alone or leading a body's
+    name (格丁尼亞第17中學 -> 格丁尼亞市): two passages that share one tell one story.
+
+    >>> sorted(story_places([Mention("ORG", "釜山港", 0, 3, key="釜山港", country="韓國")]))
+    ['釜山市']
+    """
+    keys: set[str] = set()
+    for m in mentions:
+        if m.label == "PLACE" and m.kind != "country" and is_foreign(party_of(m)):
+            keys.add(m.key)
+        elif m.label == "ORG" and (place := _leading_place(m.key)) and is_foreign(place):
+            keys.add(place.key)
+    return frozenset(keys)
+
+
 def _led_by_head(place: PartyRef, body: str, mentions: list[Mention], text: str) -> bool:
     """Whether the place's head or deputy leads the body in one sentence
     (關島總督率領關島觀光局…, 熊本縣木村敬知事率縣議會…).
@@ -832,6 +850,8 @@ def _agreements(
             if any(w in s.text[:cue_at] for w in c.recalls):
                 continue
             kind, kind_end = found_kind
+            if s.text[cue_end + kind_end :].lstrip().startswith(c.attributes):
+                continue  # 簽署MOU城市高陽市: a partner described, not a signing told
             # 與橘郡簽署…備忘錄、小港高中與…締結姊妹校: each signing has its own stretch.
             start = max(_clause_start(s.text, cue_at), done)
             end = cue_end + kind_end

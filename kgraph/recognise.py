@@ -43,6 +43,11 @@ NAME_JOINERS = "·‧．〃•・."
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # A name may end like a rare noun (奧正史: 正史), not like a common one (巴士企業: 企業).
 COMMON_NOUN = 300
+# Items of a list that shares one ending: ordinals (第五、第二、第三中學) or pairs joined
+# by 暨 (行政暨經濟、冷凍暨電子學校群).
+_ORDINAL = r"第[0-9一二三四五六七八九十]+"
+_JOINED = rf"(?:(?![及與和暨、])[{CJK}]){{2,3}}暨[{CJK}]{{2,3}}"
+_SHARED_ITEM = rf"{_ORDINAL}|{_JOINED}"
 # 港 that goes on into another word is not a port: 港都, 港灣, 港務, 港區 (東京都港區), 港口.
 PORT_NOT_BEFORE = "都灣務區口埠市"
 
@@ -187,11 +192,16 @@ class PatternMatcher:
         branch = "|".join(map(re.escape, data_lines("branch_suffixes.txt")))
         self.branch_re = re.compile(rf"(?P<place>[{CJK}]{{2,4}}?)(?:{branch})")
         self.max_school = 10
+        endings = "|".join(map(re.escape, lex.school_suffixes))
+        self.shared_re = re.compile(
+            rf"(?P<items>(?:{_ORDINAL}、)+{_ORDINAL}|(?:{_JOINED}、)+{_JOINED})(?P<ending>{endings})"
+        )
         self.port_re = re.compile(rf"港(?![{PORT_NOT_BEFORE}])")
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Span] = []
         known = list(doc.spans["gazetteer"]) if "gazetteer" in doc.spans else []
+        found.extend(self._shared_endings(doc, known))
         found.extend(self._schools(doc, known))
         found.extend(self._quoted(doc))
         found.extend(self._branches(doc, known))
@@ -279,6 +289,9 @@ class PatternMatcher:
             span = doc.char_span(start, m.end(), label="ORG", alignment_mode="expand")
             if span is not None:
                 span.kb_id_ = text[key_start : m.end()]
+                if place is not None and start == place.start_char:
+                    entry = Gazetteer.load().lookup(place.kb_id_)
+                    span._.country = entry.country if entry else None  # its city's
                 yield span
 
     def _ports(self, doc: Doc, known: list[Span]) -> Iterator[Span]:
@@ -297,6 +310,29 @@ class PatternMatcher:
                 span._.country = entry.country if entry else None
                 span._.kind = "port"
                 yield span
+
+    def _shared_endings(self, doc: Doc, known: list[Span]) -> Iterator[Span]:
+        """Schools listed with one ending written once (格丁尼亞第五、第二、第三中學;
+        行政暨經濟、冷凍暨電子學校群): each item is a school of its own, named with the
+        ending and with the city before the first item."""
+        ends = {s.end_char: s for s in known if s.label_ in PLACES}
+        for m in self.shared_re.finditer(doc.text):
+            place = ends.get(m.start())
+            city = place.text if place is not None else ""
+            entry = Gazetteer.load().lookup(place.kb_id_) if place is not None else None
+            ending = m.group("ending")
+            items = list(re.finditer(_SHARED_ITEM, m.group("items")))
+            for i, item in enumerate(items):
+                start, end = m.start("items") + item.start(), m.start("items") + item.end()
+                if i == 0 and place is not None:
+                    start = place.start_char
+                if i == len(items) - 1:
+                    end = m.end()
+                span = doc.char_span(start, end, label="ORG", alignment_mode="expand")
+                if span is not None:
+                    span.kb_id_ = city + item.group() + ending
+                    span._.country = entry.country if entry else None
+                    yield span
 
     def _introduced(self, doc: Doc) -> Iterator[Span]:
         """A name introduced by what kind of body it is and followed by its Latin name

@@ -261,7 +261,7 @@ def _same(a: Happening, b: Happening) -> bool:
     if not span_overlaps(a.date, b.date):
         return False
     if a.doc_id == b.doc_id and a.source == b.source:
-        return True
+        return _signed(a) == _signed(b)  # a summary's signings told apart stay apart
     if a.date != b.date and _precision(a.date) == _precision(b.date) == 3:
         return False
     if a.visits and b.visits and a.type == "visit":
@@ -280,22 +280,27 @@ def _pairs(h: Happening) -> set[tuple[str, str]]:
 
 
 def _split_recaps(happenings: Sequence[Happening]) -> list[Happening]:
-    """An undated summary that lists several signings (國際合作備忘錄 | 波茲南市、高陽市…)
-    recalls each one that another telling gives: each such signing becomes a telling of
+    """A summary that lists several signings and tells no trip (國際合作備忘錄 | 波茲南市、
+    高陽市…) recalls each one that another telling gives: each such signing becomes a telling of
     its own, which joins that happening (see :func:`_same`), so the summary's passage is
     among its sources. The signings no other telling gives stay together."""
     told = [_signed(h) for h in happenings]
     out: list[Happening] = []
     for i, h in enumerate(happenings):
-        if h.date is None and len(h.agreements) > 1:
-            # Dated tellings, and undated ones before it: one undated telling keeps it.
+        if len(h.agreements) > 1 and not h.visits:
+            # For an undated summary: dated tellings, and undated ones before it (one
+            # undated telling keeps a signing no dated one gives).
             elsewhere = set().union(
-                *(t for j, t in enumerate(told) if j < i or happenings[j].date is not None)
+                *(
+                    t
+                    for j, t in enumerate(told)
+                    if j != i and (j < i or h.date or happenings[j].date)
+                )
             )
             recalled = [a for a in h.agreements if a.signature in elsewhere]
             new = tuple(a for a in h.agreements if a.signature not in elsewhere)
             if recalled:
-                if new or h.visits:
+                if new:
                     out.append(replace(h, agreements=new))
                 out.extend(_recap_of(h, a) for a in recalled)
                 continue

@@ -14,7 +14,7 @@ from kgraph import build as build_module
 from kgraph.build import build, extract_document, source_of
 from kgraph.errors import InputError, KgraphError
 from kgraph.ingest import read_document
-from kgraph.model import Document
+from kgraph.model import DateSpan, Document
 from kgraph.normalise import normalise
 from kgraph.store import GRAPH_FILE, MANIFEST_FILE, STORE_DIR, EmbeddedStore
 
@@ -178,3 +178,34 @@ def _sources(value: object) -> list:
     if is_dataclass(value) and not isinstance(value, type):
         return [s for f in fields(value) for s in _sources(getattr(value, f.name))]
     return []
+
+
+def _happenings(text: str) -> list:
+    return extract_document(Document("d", "d.md", "d.md", text))
+
+
+def test_a_paragraph_that_goes_on_with_the_story_before_it_takes_its_date() -> None:
+    found = _happenings(
+        "高雄市政府行政暨國際處116年度業務報告\n\n國際城市締盟\n\n"
+        "2027年4月布爾諾副市長率團回訪，與羅達生副市長會晤。\n\n"
+        "兩市學校簽署意向書\n\n"
+        "新興高中與布爾諾第2中學簽署教育交流意向書。\n"
+    )
+    (signing,) = [h for h in found if h.agreements]
+    assert signing.date == DateSpan("2027-04", "2027-04")
+
+
+def test_a_paragraph_about_another_place_or_a_numbered_item_takes_no_date_from_before() -> None:
+    other_place = _happenings(
+        "高雄市政府行政暨國際處116年度業務報告\n\n國際城市締盟\n\n"
+        "2027年4月布爾諾副市長率團回訪，與羅達生副市長會晤。\n\n"
+        "新興高中與里昂第2中學簽署教育交流意向書。\n"
+    )
+    numbered = _happenings(
+        "高雄市政府行政暨國際處116年度業務報告\n壹、國際事務\n"
+        "1.2027年4月布爾諾副市長率團回訪，與羅達生副市長會晤。\n"
+        "2.新興高中與布爾諾第2中學簽署教育交流意向書。\n"
+    )
+    for found in (other_place, numbered):
+        (signing,) = [h for h in found if h.agreements]
+        assert signing.date is None

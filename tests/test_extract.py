@@ -511,3 +511,8 @@ def test_the_home_city_signs_beside_a_body_of_its_country_when_it_is_named() -> 
 def test_a_head_who_led_a_delegation_does_not_lead_a_body_named_in_a_later_clause() -> None:
     h = one("1.112年5月8日，釜山市副市長率團來訪，出席智慧城市展，並見證釜山港簽署合作備忘錄。")
     assert "釜山市" in {v.visitor.key for v in h.visits}
+
+
+def test_an_agreement_word_describing_a_partner_is_no_signing() -> None:
+    h = one("1.112年11月22日，本處以姊妹市釜山市及簽署MOU城市大田市之吉祥物宣傳韓國文化日。")
+    assert h.agreements == ()

@@ -359,3 +359,21 @@ def test_a_place_and_港_is_its_port(text: str, port: str, country: str) -> None
 )
 def test_港_going_on_into_another_word_is_no_port(text: str) -> None:
     assert not [m for m in found(text) if m.kind == "port"]
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        (
+            "新興高中與布爾諾第五、第二、第三中學簽署意向書。",
+            ["布爾諾第五中學", "布爾諾第二中學", "布爾諾第三中學"],
+        ),
+        (
+            "新興高中及機械暨電機、商業暨管理學校群簽署意向書。",
+            ["機械暨電機學校群", "商業暨管理學校群"],
+        ),
+    ],
+)
+def test_schools_listed_with_one_ending_are_each_a_school(text: str, keys: list[str]) -> None:
+    orgs = [m for m in found(text) if m.label == "ORG"]
+    assert [m.key for m in orgs] == ["新興高中", *keys]

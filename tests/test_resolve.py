@@ -301,3 +301,17 @@ def test_a_summary_tells_the_signings_it_recalls_but_not_the_visits_they_were_si
     others = [a for e in r.events if e is not brno for a in e.agreements]
     assert len(others) == 2
     assert all({s.doc for s in a.sources} == {"b.md"} for a in others)
+
+
+def test_a_dated_summary_of_signings_told_elsewhere_adds_no_event() -> None:
+    r = resolve_docs(
+        doc(
+            "a",
+            "1.112年3月20日，捷克布爾諾市長率團訪高，與陳其邁市長締結姊妹市。\n"
+            "2.112年3月22日，法國里昂市副市長來訪，與本府簽署合作備忘錄。\n"
+            "3.112年3月，與捷克布爾諾市締盟姊妹市、與法國里昂市簽署合作備忘錄。",
+        )
+    )
+    signings = [a for e in r.events for a in e.agreements]
+    assert sorted(a.kind for a in signings) == ["mou", "sister_city"]
+    assert all(len({s.quote for s in a.sources}) == 2 for a in signings)
