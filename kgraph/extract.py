@@ -398,7 +398,7 @@ def _called_on_abroad(before: list[Mention], pos: int, text: str) -> PartyRef | 
     start = max(text.rfind(ch, 0, pos) for ch in SENTENCE_END) + 1
     sentence = text[start:pos]
     out_at, _ = _first_cue(sentence, ("outbound",), c)
-    call_at = max((sentence.rfind(w) for w in c.words("visit")), default=-1)
+    call_at = max((sentence.rfind(w) for w in c.words("visit") + c.words("host")), default=-1)
     if out_at < 0 or call_at < out_at:
         return None
     places = [
@@ -416,7 +416,7 @@ def _has_cue(text: str) -> bool:
     c = cues()
     return any(
         w in text
-        for kind in ("inbound", "outbound", "visit", "lead", "sign")
+        for kind in ("inbound", "outbound", "visit", "host", "lead", "sign")
         for w in c.words(kind)
     )
 
@@ -625,7 +625,7 @@ def _visits(
     acting = {p.key: p for p in _acting_parties(mentions, text)}
     acting_keys = set(acting)
     for s in sentences:
-        cue_pos, cue = _first_cue(s.text, ("inbound", "outbound", "visit", "gather"), c)
+        cue_pos, cue = _first_cue(s.text, ("inbound", "outbound", "visit", "host", "gather"), c)
         if cue_pos < 0:
             # 率團 alone is the cue; before another cue (A率隊與B拜訪…) it only joins A and B.
             cue_pos, cue = _first_cue(s.text, ("lead",), c)
@@ -674,6 +674,13 @@ def _visits(
                 for m in named
                 if m.start >= s.start + cue_pos and (party_of(m).key in acting_keys)
             ]
+        if cue == "host" and home_first and not abroad and not foreign_before:
+            # 副市長舉辦晚宴歡迎立陶宛交通及通訊部…: the home side receives at home; its
+            # guests came, foreign offices in Taiwan too.
+            for guest in (p for p in after if is_foreign(p)):
+                yield from _rel(guest, home, "inbound", persons, seen)
+            continue
+        cue = "visit" if cue == "host" else cue
         # A foreign party leading a delegation (歐盟代表團由…率團訪問高雄) comes here; the home
         # side meeting a foreign one (與日華議員懇談會會面) goes there when the unit is a trip.
         leaves = cue == "outbound" and (home_first or not foreign_before)
@@ -719,7 +726,7 @@ def _companions(s: Sentence, named: list[Mention], c: Cues) -> list[PartyRef]:
     for word in c.words("with"):
         for hit in re.finditer(re.escape(word), s.text):
             stop = _clause_end(s.text, hit.end())
-            cue_at, _ = _first_cue(s.text[hit.end() : stop], ("inbound", "visit"), c)
+            cue_at, _ = _first_cue(s.text[hit.end() : stop], ("inbound", "visit", "host"), c)
             if cue_at >= 0:
                 stop = hit.end() + cue_at
             out += [

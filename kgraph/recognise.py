@@ -184,6 +184,7 @@ class PatternMatcher:
         )
         self.boundaries = lex.boundaries
         self.clause_words = frozenset(data_lines("clause_words.txt"))
+        self.not_org_endings = tuple(data_lines("not_org_endings.txt"))
         self.school_re = re.compile("|".join(map(re.escape, lex.school_suffixes)))
         kinds = "|".join(map(re.escape, data_lines("org_kind_nouns.txt")))
         self.introduced_re = re.compile(
@@ -412,14 +413,17 @@ class PatternMatcher:
     def _plausible_org(self, run: str, titles_allowed: bool = False) -> bool:
         """An organisation's name holds no verb and no title (率領, 市長): a run that does
         is a clause, not a name (波茲南市由市長再度率領多所大學). A run starting with 非
-        (non-) describes a kind of body (美國非政府慈善組織), it names none."""
+        (non-) describes a kind of body (美國非政府慈善組織), it names none; one ending in
+        a part of something (南部, 總部) is no body."""
         lex = lexicon()
         if run.startswith("非") or (not titles_allowed and self._holds_title(run)):
+            return False
+        if run.endswith(self.not_org_endings):
             return False
         for size in (2, 3, 4):
             for i in range(len(run) - size + 1):
                 tag, _ = lex.common_words.get(run[i : i + size], ("", 0))
-                if tag.startswith(("v", "d", "p", "c")):
+                if tag.startswith(("v", "d", "p", "c")) and tag != "vn":  # 貿易 is a noun too
                     return False
         return True
 

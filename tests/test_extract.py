@@ -516,3 +516,13 @@ def test_a_head_who_led_a_delegation_does_not_lead_a_body_named_in_a_later_claus
 def test_an_agreement_word_describing_a_partner_is_no_signing() -> None:
     h = one("1.112年11月22日，本處以姊妹市釜山市及簽署MOU城市大田市之吉祥物宣傳韓國文化日。")
     assert h.agreements == ()
+
+
+def test_guests_the_home_side_receives_at_home_came_to_it() -> None:
+    h = one("1.112年8月9日，羅達生副市長舉辦晚宴歡迎捷克工業及貿易部次長訪團。")
+    assert visits(h) == {("捷克工業及貿易部", HOME, "inbound")}
+
+
+def test_the_home_side_received_abroad_is_still_the_visitor() -> None:
+    h = one("1.112年8月9日，羅達生副市長率團赴日本，盛岡市長設宴款待訪團。")
+    assert ("高雄市", "盛岡市", "outbound") in visits(h)

@@ -377,3 +377,12 @@ def test_港_going_on_into_another_word_is_no_port(text: str) -> None:
 def test_schools_listed_with_one_ending_are_each_a_school(text: str, keys: list[str]) -> None:
     orgs = [m for m in found(text) if m.label == "ORG"]
     assert [m.key for m in orgs] == ["新興高中", *keys]
+
+
+def test_a_ministry_after_its_country() -> None:
+    assert labelled("捷克工業及貿易部次長來訪。", "ORG")["捷克工業及貿易部"].country == "捷克"
+
+
+@pytest.mark.parametrize("text", ["日本南部地區", "公司總部", "台灣學生全部"])
+def test_a_part_of_something_is_no_body(text: str) -> None:
+    assert not labelled(text, "ORG")
