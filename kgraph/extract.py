@@ -40,7 +40,7 @@ from kgraph.model import (
     Unit,
     VisitRel,
 )
-from kgraph.recognise import COUNT, HOME, NAME_JOINERS, lexicon
+from kgraph.recognise import COUNT, HOME, NAME_JOINERS, lexicon, place_compounds
 from kgraph.resources import data_lines, data_rows
 
 SENTENCE_END = "。；;!！?？\n"
@@ -528,9 +528,19 @@ def _absorbed(
 
 
 def _hosts_abroad_are_places(visits: tuple[VisitRel, ...]) -> tuple[VisitRel, ...]:
-    """Abroad, the place is the host, not its office (德國漢堡參議院辦公廳: 漢堡)."""
+    """Abroad, the place is the host, not its office (德國漢堡參議院辦公廳: 漢堡); a city
+    whose own office or area the trip met is not a host beside it (赴巴塞隆納…與巴塞隆納
+    大都會區歐洲專案辦公室會談: the metropolitan area)."""
+    areas = [
+        area.key
+        for v in visits
+        if v.direction == "outbound" and v.host.type == "org"
+        if (area := _leading_place(v.host.key)) is not None and _area(area.key) is not None
+    ]
     out: list[VisitRel] = []
     for v in visits:
+        if v.host.type == "place" and any(a.startswith(v.host.names) for a in areas):
+            continue
         place = _leading_place(v.host.key) if v.direction == "outbound" else None
         if v.host.type == "org" and place is not None:
             v = replace(v, host=place)
@@ -547,6 +557,9 @@ def _leading_place(name: str) -> PartyRef | None:
     """
     gaz = Gazetteer.load()
     for end in range(len(name) - 1, 1, -1):
+        area = _area(name[:end])
+        if area is not None:
+            return area
         entry = gaz.lookup(name[:end])
         if entry is not None and entry.type == "place" and entry.kind != "country":
             return PartyRef(
@@ -575,6 +588,19 @@ def story_places(mentions: Iterable[Mention]) -> frozenset[str]:
         elif m.label == "ORG" and (place := _leading_place(m.key)) and is_foreign(place):
             keys.add(place.key)
     return frozenset(keys)
+
+
+def _area(name: str) -> PartyRef | None:
+    """A known place's area named by a compound word (巴塞隆納大都會區: place_compounds.tsv).
+
+    >>> _area("巴塞隆納大都會區").country, _area("巴塞隆納")
+    ('西班牙', None)
+    """
+    for word, label, kind, _ in place_compounds():
+        entry = Gazetteer.load().lookup(name.removesuffix(word))
+        if label == "PLACE" and name.endswith(word) and entry is not None:
+            return PartyRef(key=name, type="place", names=(name,), country=entry.country, kind=kind)
+    return None
 
 
 def _led_by_head(place: PartyRef, body: str, mentions: list[Mention], text: str) -> bool:

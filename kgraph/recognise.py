@@ -48,8 +48,6 @@ COMMON_NOUN = 300
 _ORDINAL = r"第[0-9一二三四五六七八九十]+"
 _JOINED = rf"(?:(?![及與和暨、])[{CJK}]){{2,3}}暨[{CJK}]{{2,3}}"
 _SHARED_ITEM = rf"{_ORDINAL}|{_JOINED}"
-# 港 that goes on into another word is not a port: 港都, 港灣, 港務, 港區 (東京都港區), 港口.
-PORT_NOT_BEFORE = "都灣務區口埠市"
 
 for _ext in ("latin", "country", "kind"):
     if not Span.has_extension(_ext):
@@ -197,7 +195,6 @@ class PatternMatcher:
         self.shared_re = re.compile(
             rf"(?P<items>(?:{_ORDINAL}、)+{_ORDINAL}|(?:{_JOINED}、)+{_JOINED})(?P<ending>{endings})"
         )
-        self.port_re = re.compile(rf"港(?![{PORT_NOT_BEFORE}])")
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Span] = []
@@ -207,7 +204,7 @@ class PatternMatcher:
         found.extend(self._quoted(doc))
         found.extend(self._branches(doc, known))
         found.extend(self._introduced(doc))
-        found.extend(self._ports(doc, known))
+        found.extend(self._compounds(doc, known))
         gaz = Gazetteer.load()
         starts = {s.start_char for s in known if s.label_ == "PLACE"}
         for anchor in known:
@@ -295,22 +292,26 @@ class PatternMatcher:
                     span._.country = entry.country if entry else None  # its city's
                 yield span
 
-    def _ports(self, doc: Doc, known: list[Span]) -> Iterator[Span]:
-        """A place's port (高雄港, 格丁尼亞港): a body of its own that signs with other
-        ports; 港 that goes on into another word (港都, 港灣, 港務) is not one."""
+    def _compounds(self, doc: Doc, known: list[Span]) -> Iterator[Span]:
+        """A place and a word that names something of it (place_compounds.tsv): its port
+        (高雄港, 格丁尼亞港), its metropolitan area (巴塞隆納大都會區)."""
         gaz = Gazetteer.load()
         for place in (s for s in known if s.label_ in PLACES):
-            end = place.end_char
-            if not self.port_re.match(doc.text, end):
-                continue
-            span = doc.char_span(place.start_char, end + 1, label="ORG", alignment_mode="expand")
-            if span is not None:
-                key = place.kb_id_ if place.label_ == "PLACE" else lexicon().home_key
-                entry = gaz.lookup(key)
-                span.kb_id_ = place.text + "港"
-                span._.country = entry.country if entry else None
-                span._.kind = "port"
-                yield span
+            for word, label, kind, pattern in place_compounds():
+                m = pattern.match(doc.text, place.end_char)
+                if m is None:
+                    continue
+                span = doc.char_span(
+                    place.start_char, m.end(), label=label, alignment_mode="expand"
+                )
+                if span is not None:
+                    key = place.kb_id_ if place.label_ == "PLACE" else lexicon().home_key
+                    entry = gaz.lookup(key)
+                    span.kb_id_ = place.text + word
+                    span._.country = entry.country if entry else None
+                    span._.kind = kind
+                    yield span
+                break
 
     def _shared_endings(self, doc: Doc, known: list[Span]) -> Iterator[Span]:
         """Schools listed with one ending written once (格丁尼亞第五、第二、第三中學;
@@ -437,6 +438,21 @@ class PatternMatcher:
         return any(b in run for b in self.boundaries if len(b) > 1) or bool(
             re.search(r"[、，。：；（）()「」\s]", run)
         )
+
+
+@lru_cache(maxsize=1)
+def place_compounds() -> tuple[tuple[str, str, str, re.Pattern[str]], ...]:
+    """The rows of ``place_compounds.tsv``: word, label, kind and the word's pattern.
+
+    >>> [(w, label) for w, label, _, _ in place_compounds()][:2]
+    [('港', 'ORG'), ('大都會區', 'PLACE')]
+    """
+    rows = []
+    for word, label, kind, *rest in data_rows("place_compounds.tsv"):
+        not_before = rest[0] if rest else ""
+        guard = f"(?![{re.escape(not_before)}])" if not_before else ""
+        rows.append((word, label, kind, re.compile(re.escape(word) + guard)))
+    return tuple(rows)
 
 
 def _without_country(doc: Doc, start: int, end: int) -> str:

@@ -526,3 +526,15 @@ def test_guests_the_home_side_receives_at_home_came_to_it() -> None:
 def test_the_home_side_received_abroad_is_still_the_visitor() -> None:
     h = one("1.112年8月9日，羅達生副市長率團赴日本，盛岡市長設宴款待訪團。")
     assert ("高雄市", "盛岡市", "outbound") in visits(h)
+
+
+def test_a_trip_that_met_a_citys_metropolitan_area_has_the_area_as_host() -> None:
+    h = one(
+        "1.112年11月4日，本處處長赴法國里昂參加論壇，並與法國里昂大都會區國際事務辦公室主任會談。"
+    )
+    assert visits(h) == {(HOME, "里昂大都會區", "outbound")}
+
+
+def test_a_trip_that_met_a_body_of_another_place_keeps_the_city_it_went_to() -> None:
+    h = one("1.112年11月4日，本處處長赴日本熊本市，拜會熊本縣議會。")
+    assert {host for _, host, _ in visits(h)} >= {"熊本市"}

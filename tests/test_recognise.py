@@ -386,3 +386,8 @@ def test_a_ministry_after_its_country() -> None:
 @pytest.mark.parametrize("text", ["日本南部地區", "公司總部", "台灣學生全部"])
 def test_a_part_of_something_is_no_body(text: str) -> None:
     assert not labelled(text, "ORG")
+
+
+def test_a_place_and_大都會區_is_its_metropolitan_area() -> None:
+    m = labelled("赴法國里昂大都會區參訪。", "PLACE")["里昂大都會區"]
+    assert (m.key, m.country, m.kind) == ("里昂大都會區", "法國", "region")
