@@ -803,6 +803,52 @@ class PersonFinder:
         return start, end, (m.group("latin").strip() if m else None)
 
 
+# --------------------------------------------------------------------------- bodies
+
+
+@Language.factory("kgraph_person_bodies")
+def make_person_bodies(nlp: Language, name: str) -> PersonBodies:
+    """Organisations named after a person (安倍晉三後援會, 李登輝基金會)."""
+    return PersonBodies()
+
+
+class PersonBodies:
+    """A person's name (found beside a title in the same text) right before an
+    organisation's ending names a body: it belongs to
+    the country of the last known place before it in the sentence (日本前首相安倍晉三…率
+    安倍晉三後援會)."""
+
+    def __init__(self) -> None:
+        endings = "|".join(map(re.escape, lexicon().org_suffixes))
+        self.ending_re = re.compile(rf"(?:{endings})")
+
+    def __call__(self, doc: Doc) -> Doc:
+        gaz = Gazetteer.load()
+        places = [s for s in doc.spans.get("gazetteer", []) if s.label_ == "PLACE"]
+        bodies = []
+        names = {p.text for p in doc.spans.get("persons", [])}
+        for name in names:
+            for hit in re.finditer(re.escape(name), doc.text):
+                span = self._body(doc, hit.start(), hit.end(), places, gaz)
+                if span is not None:
+                    bodies.append(span)
+        doc.spans["person_bodies"] = bodies
+        return doc
+
+    def _body(
+        self, doc: Doc, start: int, end: int, places: list[Span], gaz: Gazetteer
+    ) -> Span | None:
+        m = self.ending_re.match(doc.text, end)
+        span = doc.char_span(start, m.end(), label="ORG") if m else None
+        if span is not None:
+            begin = max(doc.text.rfind(ch, 0, start) for ch in "。；\n") + 1
+            before = [p for p in places if begin <= p.start_char < start]
+            entry = gaz.lookup(before[-1].kb_id_) if before else None
+            span.kb_id_ = span.text
+            span._.country = entry.country if entry else None
+        return span
+
+
 # --------------------------------------------------------------------------- mentions
 
 
@@ -817,7 +863,7 @@ class MentionSettler:
 
     def __call__(self, doc: Doc) -> Doc:
         candidates: list[Span] = []
-        for group in ("gazetteer", "patterns", "persons"):
+        for group in ("gazetteer", "patterns", "person_bodies", "persons"):
             candidates.extend(doc.spans.get(group, []))
         doc.ents = longest_first(candidates)
         return doc
@@ -913,6 +959,7 @@ def pipeline() -> Language:
         "kgraph_patterns",
         "kgraph_titles",
         "kgraph_persons",
+        "kgraph_person_bodies",
         "kgraph_mentions",
     ):
         nlp.add_pipe(component)

@@ -391,3 +391,10 @@ def test_a_part_of_something_is_no_body(text: str) -> None:
 def test_a_place_and_大都會區_is_its_metropolitan_area() -> None:
     m = labelled("赴法國里昂大都會區參訪。", "PLACE")["里昂大都會區"]
     assert (m.key, m.country, m.kind) == ("里昂大都會區", "法國", "region")
+
+
+def test_a_body_named_after_a_person_takes_the_country_of_the_sentence() -> None:
+    text = "日本前眾議員山田太郎夫人山田花子女士率山田太郎後援會訪高，並參觀山田太郎紀念展。"
+    m = labelled(text, "ORG")["山田太郎後援會"]
+    assert (m.key, m.country) == ("山田太郎後援會", "日本")
+    assert "山田太郎" in persons(text)
