@@ -661,7 +661,7 @@ def _visits(
         home_acts = any(is_home(m) for m in named) or any(
             k == home.key and s.start <= _pos(p, mentions) < s.end for k, p in persons
         )
-        if cue_pos < 0:
+        if cue_pos < 0 or _comes_to_perform(s.text, cue_pos, c):
             continue
         purpose = _purpose_at(s.text, cue_pos, c)
         before = [party_of(m) for m in named if m.start < s.start + cue_pos]
@@ -730,6 +730,22 @@ def _visits(
                 visitors = visitors + _companions(s, named, c)
             for visitor in visitors:
                 yield from _rel(visitor, home, "inbound", persons, seen)
+
+
+def _comes_to_perform(text: str, cue_pos: int, c: Cues) -> bool:
+    """Whether the movement a cue tells is a troupe's coming to perform (熊本城迎賓武將隊
+    第6度赴高雄演出): a performance word right after the cue and the home city's name
+    makes it part of an event.
+
+    >>> _comes_to_perform("武將隊赴高雄演出", 3, cues())
+    True
+    >>> _comes_to_perform("市長訪高觀賞演出", 2, cues())
+    False
+    """
+    words = [w for kind in ("inbound", "outbound", "visit") for w in c.words(kind)]
+    cue_end = cue_pos + max((len(w) for w in words if text.startswith(w, cue_pos)), default=0)
+    places = ("", *lexicon().home_names, *domestic())
+    return any(text.startswith(place + w, cue_end) for w in c.words("perform") for place in places)
 
 
 def _parties_of_people(

@@ -538,3 +538,13 @@ def test_a_trip_that_met_a_citys_metropolitan_area_has_the_area_as_host() -> Non
 def test_a_trip_that_met_a_body_of_another_place_keeps_the_city_it_went_to() -> None:
     h = one("1.112年11月4日，本處處長赴日本熊本市，拜會熊本縣議會。")
     assert {host for _, host, _ in visits(h)} >= {"熊本市"}
+
+
+def test_a_troupe_that_comes_to_perform_makes_no_visit() -> None:
+    h = one("1.112年2月7日，日本盛岡市「盛岡太鼓隊」第3度赴高雄演出，展現盛岡文化。")
+    assert h.visits == ()
+
+
+def test_a_visitor_who_watches_a_performance_still_visits() -> None:
+    h = one("1.112年2月7日，日本盛岡市長率團訪高，並觀賞演出。")
+    assert ("盛岡市", HOME, "inbound") in visits(h)
