@@ -725,6 +725,11 @@ def _visits(
                 for m in named
                 if s.start + cue_pos <= m.start < clause_end and is_foreign(party_of(m))
             ]
+            if abroad and not subject:
+                # 訪團於7月25日拜會八王子…: the home side, already abroad, calls on them.
+                for host in (p for p in guests if p.key in acting_keys):
+                    yield from _rel(home, host, "outbound", persons, seen)
+                continue
             visitors = subject or ([p for p in guests if p.key in acting_keys] if home_acts else [])
             if visitors:
                 visitors = visitors + _companions(s, named, c)

@@ -548,3 +548,11 @@ def test_a_troupe_that_comes_to_perform_makes_no_visit() -> None:
 def test_a_visitor_who_watches_a_performance_still_visits() -> None:
     h = one("1.112年2月7日，日本盛岡市長率團訪高，並觀賞演出。")
     assert ("盛岡市", HOME, "inbound") in visits(h)
+
+
+def test_a_delegation_already_abroad_calls_on_its_hosts() -> None:
+    h = one(
+        "1.112年7月24至28日，羅達生副市長率團出訪日本，考察觀光政策。"
+        "訪團於7月25日拜會盛岡市，討論促進高雄物產於該市販售等議題。"
+    )
+    assert visits(h) == {(HOME, "盛岡市", "outbound")}
