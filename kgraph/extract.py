@@ -201,10 +201,11 @@ def extract(item: UnitInput) -> list[Happening]:
     if CAPTION.match(unit.text):
         return []
     local = [_shift(m, -unit.start) for m in item.mentions]
-    local = _inherit_countries(_without_bystanders(local, unit.text), unit.text)
-    parties = [m for m in local if m.label in ("PLACE", "ORG", HOME)]
-    if not any(is_foreign(party_of(m)) for m in parties if not is_home(m)):
+    # A unit is about international affairs when it names a foreign party, even one that
+    # only comes up as a subject (主管香港事務團隊) or as where people come from.
+    if not any(is_foreign(party_of(m)) for m in _inherit_countries(local) if _names_party(m)):
         return []
+    local = _inherit_countries(_without_bystanders(local, unit.text), unit.text)
     text = unit.text
     date = main_date(text, item.report_year) or item.lent_date
     sentences = split_sentences(text)
@@ -256,6 +257,10 @@ def extract(item: UnitInput) -> list[Happening]:
     ]
 
 
+def _names_party(m: Mention) -> bool:
+    return m.label in ("PLACE", "ORG") and not is_home(m)
+
+
 def _in_period(date: DateSpan | None, year: int | None) -> bool:
     """Whether a date falls in the report's period, give or take a year.
 
@@ -270,8 +275,9 @@ def _in_period(date: DateSpan | None, year: int | None) -> bool:
 
 
 def _without_bystanders(mentions: list[Mention], text: str) -> list[Mention]:
-    """Drop names that do not act: where someone is posted (巴拉圭駐 + 聯合國) and where
-    a group comes from (來自 + 聖文森、貝里斯 … 等青年).
+    """Drop names that do not act: where someone is posted (巴拉圭駐 + 聯合國), where
+    a group comes from (來自 + 聖文森、貝里斯 … 等青年) and a place talked about
+    (主管香港事務團隊).
 
     >>> m = [Mention("PLACE", "巴拉圭", 0, 3), Mention("ORG", "聯合國", 4, 7)]
     >>> [x.text for x in _without_bystanders(m, "巴拉圭駐聯合國代表")]
@@ -290,7 +296,8 @@ def _without_bystanders(mentions: list[Mention], text: str) -> list[Mention]:
         else:
             origin_until = -1
         posted = any(text.endswith(w, 0, m.start) for w in c.words("posted"))
-        if origin_until < 0 and not posted:
+        topic = m.label == "PLACE" and text.startswith(c.words("topic"), m.end)
+        if origin_until < 0 and not posted and not topic:
             out.append(m)
     return out
 

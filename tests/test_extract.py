@@ -556,3 +556,10 @@ def test_a_delegation_already_abroad_calls_on_its_hosts() -> None:
         "訪團於7月25日拜會盛岡市，討論促進高雄物產於該市販售等議題。"
     )
     assert visits(h) == {(HOME, "盛岡市", "outbound")}
+
+
+def test_a_place_talked_about_is_no_party_but_makes_the_unit_international() -> None:
+    h = one(
+        "1.112年8月19日，大陸委員會港澳蒙藏處處長率主管香港事務團隊南下高雄，商討香港相關事務。"
+    )
+    assert visits(h) == {("大陸委員會", HOME, "inbound")}
