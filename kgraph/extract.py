@@ -201,6 +201,7 @@ def extract(item: UnitInput) -> list[Happening]:
     if CAPTION.match(unit.text):
         return []
     local = [_shift(m, -unit.start) for m in item.mentions]
+    local = [m for m in local if not _in_site_name(m, unit.text)]
     # A unit is about international affairs when it names a foreign party, even one that
     # only comes up as a subject (主管香港事務團隊) or as where people come from.
     if not any(is_foreign(party_of(m)) for m in _inherit_countries(local) if _names_party(m)):
@@ -255,6 +256,16 @@ def extract(item: UnitInput) -> list[Happening]:
             ),
         )
     ]
+
+
+def _in_site_name(m: Mention, text: str) -> bool:
+    """A place right after 原 or 舊 (former) is part of a historic site's name
+    (原日本海軍鳳山無線電信所): it names no party at all.
+
+    >>> _in_site_name(Mention("PLACE", "日本", 1, 3), "原日本海軍鳳山無線電信所")
+    True
+    """
+    return m.label == "PLACE" and text.endswith(cues().words("former"), 0, m.start)
 
 
 def _names_party(m: Mention) -> bool:

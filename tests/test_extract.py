@@ -563,3 +563,8 @@ def test_a_place_talked_about_is_no_party_but_makes_the_unit_international() -> 
         "1.112年8月19日，大陸委員會港澳蒙藏處處長率主管香港事務團隊南下高雄，商討香港相關事務。"
     )
     assert visits(h) == {("大陸委員會", HOME, "inbound")}
+
+
+def test_a_place_in_a_historic_sites_name_makes_no_trip_abroad() -> None:
+    found = happenings("1.112年3月24日配合監察院巡察，前往原日本海軍鳳山無線電信所聽取簡報。")
+    assert found == []
