@@ -568,3 +568,8 @@ def test_a_place_talked_about_is_no_party_but_makes_the_unit_international() -> 
 def test_a_place_in_a_historic_sites_name_makes_no_trip_abroad() -> None:
     found = happenings("1.112年3月24日配合監察院巡察，前往原日本海軍鳳山無線電信所聽取簡報。")
     assert found == []
+
+
+def test_a_delegation_invited_to_a_ceremony_abroad_visits_the_city() -> None:
+    h = one("1.112年9月，羅達生副市長率市府訪團受邀出席布爾諾建市800週年典禮。")
+    assert visits(h) == {(HOME, "布爾諾市", "outbound")}
