@@ -43,6 +43,7 @@ NAME_JOINERS = "·‧．〃•・."
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # A name may end like a rare noun (奧正史: 正史), not like a common one (巴士企業: 企業).
 COMMON_NOUN = 300
+MINISTRY = "部"  # the organisation ending of a country's ministry (外交部, 交通及通訊部)
 # Items of a list that shares one ending: ordinals (第五、第二、第三中學) or pairs joined
 # by 暨 (行政暨經濟、冷凍暨電子學校群).
 _ORDINAL = r"第[0-9一二三四五六七八九十]+"
@@ -183,7 +184,10 @@ class PatternMatcher:
         self.boundaries = lex.boundaries
         self.clause_words = frozenset(data_lines("clause_words.txt"))
         self.not_org_endings = tuple(data_lines("not_org_endings.txt"))
-        self.school_re = re.compile("|".join(map(re.escape, lex.school_suffixes)))
+        # 大學生, 高中生: students, not a school.
+        self.school_re = re.compile(
+            "(?:" + "|".join(map(re.escape, lex.school_suffixes)) + ")(?![生])"
+        )
         kinds = "|".join(map(re.escape, data_lines("org_kind_nouns.txt")))
         self.introduced_re = re.compile(
             rf"(?:{kinds})(?P<name>[{CJK}]{{2,8}}?)\s*[（(]\s*(?=[A-Z])"
@@ -211,18 +215,25 @@ class PatternMatcher:
             # A known name right after the anchor continues the chain (日本 + 北海道 + 白老町).
             if anchor.label_ == "PLACE" and anchor.end_char not in starts:
                 entry = gaz.lookup(anchor.kb_id_)
-                for span in self._after(doc, anchor.end_char):
+                country = entry is not None and entry.kind == "country"
+                for span in self._after(doc, anchor.end_char, country):
                     span._.country = entry.country if entry else None
+                    known_as = gaz.lookup(span.kb_id_)
+                    if entry and known_as and known_as.country != entry.country:
+                        span.kb_id_ = span.text  # 斯洛伐克經濟部 is not Taiwan's 經濟部
                     found.append(span)
         doc.spans["patterns"] = longest_first(found)
         return doc
 
-    def _after(self, doc: Doc, pos: int) -> Iterator[Span]:
-        """Names that start right after a known place (its sub-place or its organisation)."""
+    def _after(self, doc: Doc, pos: int, country: bool = False) -> Iterator[Span]:
+        """Names that start right after a known place (its sub-place or its organisation).
+        A ministry (…部) is a country's: after a city or region, 部 ends a department
+        that acts for its place (千葉縣 + 總合企劃部)."""
         text = doc.text
         org = self.org_re.match(text, pos)
         if (
             org
+            and (country or not org.group().endswith(MINISTRY))
             and not self._crosses_boundary(org.group())
             and not self._has_clause_word(org.group())
             and self._plausible_org(org.group())
@@ -839,7 +850,9 @@ class PersonBodies:
         self, doc: Doc, start: int, end: int, places: list[Span], gaz: Gazetteer
     ) -> Span | None:
         m = self.ending_re.match(doc.text, end)
-        span = doc.char_span(start, m.end(), label="ORG") if m else None
+        if m is None or any(doc.text.startswith(t, m.start()) for t in lexicon().titles):
+            return None  # 田代昇三 + 部長: a title, not a body
+        span = doc.char_span(start, m.end(), label="ORG")
         if span is not None:
             begin = max(doc.text.rfind(ch, 0, start) for ch in "。；\n") + 1
             before = [p for p in places if begin <= p.start_char < start]

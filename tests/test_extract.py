@@ -573,3 +573,11 @@ def test_a_place_in_a_historic_sites_name_makes_no_trip_abroad() -> None:
 def test_a_delegation_invited_to_a_ceremony_abroad_visits_the_city() -> None:
     h = one("1.112年9月，羅達生副市長率市府訪團受邀出席布爾諾建市800週年典禮。")
     assert visits(h) == {(HOME, "布爾諾市", "outbound")}
+
+
+def test_訪問期間_is_a_time_not_a_visit() -> None:
+    h = one(
+        "1.112年6月3日至11日，本處處長率團出訪美國，訪問橘郡。"
+        "訪問期間亦與橘郡簽署教育合作備忘錄、小港高中與橘郡派恩布希高中締結姊妹校。"
+    )
+    assert visits(h) == {(HOME, "橘郡", "outbound")}

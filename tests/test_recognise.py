@@ -398,3 +398,21 @@ def test_a_body_named_after_a_person_takes_the_country_of_the_sentence() -> None
     m = labelled(text, "ORG")["山田太郎後援會"]
     assert (m.key, m.country) == ("山田太郎後援會", "日本")
     assert "山田太郎" in persons(text)
+
+
+def test_a_ministry_of_another_country_is_not_the_home_countrys_namesake() -> None:
+    m = labelled("斯洛伐克經濟部次長率團訪高。", "ORG")["斯洛伐克經濟部"]
+    assert (m.key, m.country) == ("斯洛伐克經濟部", "斯洛伐克")
+
+
+def test_部_after_a_city_or_region_is_no_ministry() -> None:
+    assert "千葉縣總合企劃部" not in labelled("千葉縣總合企劃部三神彰部長來訪。", "ORG")
+
+
+def test_a_person_before_a_title_that_starts_like_an_ending_names_no_body() -> None:
+    text = "福岡縣北九州市政策局田代昇三部長拜會本處，田代昇三部長表示感謝。"
+    assert not [name for name in labelled(text, "ORG") if name.startswith("田代")]
+
+
+def test_大學生_are_students_not_a_school() -> None:
+    assert not labelled("本處推薦2名在地大學生前往大邱。", "ORG")
