@@ -299,14 +299,12 @@ class PatternMatcher:
             if span is not None:
                 span.kb_id_ = text[key_start : m.end()]
                 if place is not None and start == place.start_char:
-                    entry = Gazetteer.load().lookup(place.kb_id_)
-                    span._.country = entry.country if entry else None  # its city's
+                    span._.country = _country_of(place)  # its city's
                 yield span
 
     def _compounds(self, doc: Doc, known: list[Span]) -> Iterator[Span]:
         """A place and a word that names something of it (place_compounds.tsv): its port
         (高雄港, 格丁尼亞港), its metropolitan area (巴塞隆納大都會區)."""
-        gaz = Gazetteer.load()
         for place in (s for s in known if s.label_ in PLACES):
             for word, label, kind, pattern in place_compounds():
                 m = pattern.match(doc.text, place.end_char)
@@ -316,10 +314,8 @@ class PatternMatcher:
                     place.start_char, m.end(), label=label, alignment_mode="expand"
                 )
                 if span is not None:
-                    key = place.kb_id_ if place.label_ == "PLACE" else lexicon().home_key
-                    entry = gaz.lookup(key)
                     span.kb_id_ = place.text + word
-                    span._.country = entry.country if entry else None
+                    span._.country = _country_of(place)
                     span._.kind = kind
                     yield span
                 break
@@ -332,7 +328,7 @@ class PatternMatcher:
         for m in self.shared_re.finditer(doc.text):
             place = ends.get(m.start())
             city = place.text if place is not None else ""
-            entry = Gazetteer.load().lookup(place.kb_id_) if place is not None else None
+            country = _country_of(place)
             ending = m.group("ending")
             items = list(re.finditer(_SHARED_ITEM, m.group("items")))
             for i, item in enumerate(items):
@@ -344,7 +340,7 @@ class PatternMatcher:
                 span = doc.char_span(start, end, label="ORG", alignment_mode="expand")
                 if span is not None:
                     span.kb_id_ = city + item.group() + ending
-                    span._.country = entry.country if entry else None
+                    span._.country = country
                     yield span
 
     def _introduced(self, doc: Doc) -> Iterator[Span]:
@@ -464,6 +460,15 @@ def place_compounds() -> tuple[tuple[str, str, str, re.Pattern[str]], ...]:
         guard = f"(?![{re.escape(not_before)}])" if not_before else ""
         rows.append((word, label, kind, re.compile(re.escape(word) + guard)))
     return tuple(rows)
+
+
+def _country_of(place: Span | None) -> str | None:
+    """The country of a recognised place; the home city's names give the home country."""
+    if place is None:
+        return None
+    key = place.kb_id_ if place.label_ == "PLACE" else lexicon().home_key
+    entry = Gazetteer.load().lookup(key)
+    return entry.country if entry else None
 
 
 def _without_country(doc: Doc, start: int, end: int) -> str:
@@ -834,21 +839,14 @@ class PersonBodies:
         self.ending_re = re.compile(rf"(?:{endings})")
 
     def __call__(self, doc: Doc) -> Doc:
-        gaz = Gazetteer.load()
         places = [s for s in doc.spans.get("gazetteer", []) if s.label_ == "PLACE"]
-        bodies = []
-        names = {p.text for p in doc.spans.get("persons", [])}
-        for name in names:
-            for hit in re.finditer(re.escape(name), doc.text):
-                span = self._body(doc, hit.start(), hit.end(), places, gaz)
-                if span is not None:
-                    bodies.append(span)
-        doc.spans["person_bodies"] = bodies
+        names = sorted({p.text for p in doc.spans.get("persons", [])})
+        hits = (h for name in names for h in re.finditer(re.escape(name), doc.text))
+        bodies = (self._body(doc, h.start(), h.end(), places) for h in hits)
+        doc.spans["person_bodies"] = [b for b in bodies if b is not None]
         return doc
 
-    def _body(
-        self, doc: Doc, start: int, end: int, places: list[Span], gaz: Gazetteer
-    ) -> Span | None:
+    def _body(self, doc: Doc, start: int, end: int, places: list[Span]) -> Span | None:
         m = self.ending_re.match(doc.text, end)
         if m is None or any(doc.text.startswith(t, m.start()) for t in lexicon().titles):
             return None  # 田代昇三 + 部長: a title, not a body
@@ -856,9 +854,8 @@ class PersonBodies:
         if span is not None:
             begin = max(doc.text.rfind(ch, 0, start) for ch in "。；\n") + 1
             before = [p for p in places if begin <= p.start_char < start]
-            entry = gaz.lookup(before[-1].kb_id_) if before else None
             span.kb_id_ = span.text
-            span._.country = entry.country if entry else None
+            span._.country = _country_of(before[-1] if before else None)
         return span
 
 
