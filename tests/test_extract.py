@@ -169,6 +169,14 @@ def test_anniversary_is_not_a_signing() -> None:
     assert all(h.type != "agreement" and h.agreements == () for h in found)
 
 
+def test_signing_discussed_as_a_topic_is_not_a_signing() -> None:
+    found = happenings(
+        "1.112年4月2日，日本盛岡市長山田太郎拜會市長，就兩市簽署友好城市協定等議題交換意見。"
+    )
+    assert [h.type for h in found] == ["visit"]
+    assert all(h.agreements == () for h in found)
+
+
 # --------------------------------------------------------------------------- no foreign party
 
 
