@@ -12,7 +12,6 @@ or name dots), against labels and every alias, and never enter query text.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kgraph.errors import Errors, KgraphError
+from kgraph.normalise import name_key
 from kgraph.resources import QUERY_DIR
 from kgraph.store import GraphStore, Row, open_store
 
@@ -47,16 +47,6 @@ def query_names() -> list[str]:
     return sorted(p.stem for p in QUERY_DIR.glob("*.rq"))
 
 
-def norm_name(name: str) -> str:
-    """Names as the scorer compares them.
-
-    >>> norm_name("臺北 ‧ 市")
-    '台北市'
-    """
-    text = unicodedata.normalize("NFKC", name).replace("臺", "台")
-    return "".join(ch for ch in text if not ch.isspace() and ch not in "·‧•・.")
-
-
 @dataclass(frozen=True)
 class Filters:
     """Filters of the listing commands; every field is optional."""
@@ -71,6 +61,21 @@ class Filters:
         for value in (self.start, self.end):
             if value is not None:
                 _bounds(value)
+
+    def bindings(self) -> dict[str, str]:
+        """The parameters of the filtering queries (``who_visited_whom.rq`` …) that are set.
+
+        >>> Filters(party="臺北 市", start="2025").bindings()
+        {'party': '台北市', 'from': '2025'}
+        """
+        values = {
+            "party": self.party and name_key(self.party),
+            "person": self.person and name_key(self.person),
+            "country": self.country and name_key(self.country),
+            "from": self.start,
+            "to": self.end,
+        }
+        return {k: v for k, v in values.items() if v}
 
 
 def _bounds(value: str) -> tuple[date, date]:
@@ -125,7 +130,7 @@ class KnowledgeGraph:
         records = [e for e in self._entity_index().values() if type in (None, e["type"])]
         f = filters or Filters()
         if f.party or f.person:
-            wanted = norm_name(f.party or f.person or "")
+            wanted = name_key(f.party or f.person or "")
             records = [e for e in records if wanted in _names(e)]
         if f.country:
             records = [e for e in records if _country_matches(e, f.country)]
@@ -133,11 +138,14 @@ class KnowledgeGraph:
 
     def visit_records(self, filters: Filters | None = None) -> list[Record]:
         """Visiting relations in the JSON contract."""
+        wanted = self._matching("who_visited_whom", "relation", filters)
         people = self._grouped("visit_persons", "relation", "role", "person")
         sources = self._sources()
         out = []
         for row in self.select("visits"):
             rel = str(row["relation"])
+            if wanted is not None and rel not in wanted:
+                continue
             out.append(
                 {
                     "event": row["event"],
@@ -152,7 +160,7 @@ class KnowledgeGraph:
                     "sources": sources.get(rel) or sources.get(str(row["event"]), []),
                 }
             )
-        return [r for r in out if _keep(r, filters, ("visitor", "host"), _visit_people)]
+        return out
 
     def agreement_records(self, filters: Filters | None = None) -> list[Record]:
         """Signed agreements in the JSON contract."""
@@ -174,7 +182,8 @@ class KnowledgeGraph:
                     "sources": sources.get(agr) or sources.get(str(row["event"]), []),
                 }
             )
-        return [r for r in out if _keep(r, filters, ("parties",), _agreement_people)]
+        wanted = self._matching("agreements_signed", "agreement", filters)
+        return [r for r in out if wanted is None or r["agreement"] in wanted]
 
     # ---------------------------------------------------------------- DataFrames
 
@@ -191,6 +200,14 @@ class KnowledgeGraph:
         return _frame(self.entity_records(type, Filters(**filters)), flat_entity)
 
     # ---------------------------------------------------------------- helpers
+
+    def _matching(self, query: str, key: str, filters: Filters | None) -> set[str] | None:
+        """The ``key`` IRIs of the rows ``query`` keeps under ``filters`` (None: no filter).
+        The filtering is the query's own, so the CLI and ``kgraph sparql --file`` agree."""
+        bindings = filters.bindings() if filters else {}
+        if not bindings:
+            return None
+        return {str(row[key]) for row in self.select(query, bindings)}
 
     def _grouped(self, query: str, key: str, role: str, member: str) -> dict[str, dict[str, list]]:
         out: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
@@ -271,47 +288,11 @@ def _qid(value: Any) -> str | None:
 
 def _names(record: Record) -> set[str]:
     names = [record.get("label") or "", record.get("label_en") or "", *record.get("aliases", [])]
-    return {norm_name(n) for n in names if n}
+    return {name_key(n) for n in names if n}
 
 
 def _country_matches(record: Record, country: str) -> bool:
-    return norm_name(record.get("country") or "") == norm_name(country)
-
-
-def _visit_people(r: Record) -> list[Record]:
-    return [*r["visitor_persons"], *r["host_persons"]]
-
-
-def _agreement_people(r: Record) -> list[Record]:
-    return [*r["signatories"], *r["witnesses"]]
-
-
-def _keep(r: Record, f: Filters | None, party_fields: tuple[str, ...], people: Any) -> bool:
-    if f is None:
-        return True
-    parties: list[Record] = []
-    for field in party_fields:
-        value = r[field]
-        parties.extend(value if isinstance(value, list) else [value])
-    if f.party and not any(norm_name(f.party) in _names(p) for p in parties):
-        return False
-    if f.person and not any(norm_name(f.person) in _names(p) for p in people(r)):
-        return False
-    if f.country and not any(_country_matches(p, f.country) for p in parties):
-        return False
-    return _in_period(r.get("start") or r.get("date"), r.get("end") or r.get("date"), f)
-
-
-def _in_period(start: str | None, end: str | None, f: Filters) -> bool:
-    if not (f.start or f.end):
-        return True
-    if start is None:
-        return False
-    first, _ = _bounds(start)
-    _, last = _bounds(end or start)
-    if f.start and last < _bounds(f.start)[0]:
-        return False
-    return not (f.end and first > _bounds(f.end)[1])
+    return name_key(record.get("country") or "") == name_key(country)
 
 
 def _labels(items: list[Record]) -> str:

@@ -19,6 +19,7 @@ from kgraph.eventnames import dated_events, is_title_only, lent_date
 from kgraph.extract import UnitInput, extract, main_date, story_places
 from kgraph.graph import build_graph_iri, build_metadata, graph_iri, to_graphs
 from kgraph.ingest import discover, read_document
+from kgraph.iri import check_base
 from kgraph.model import DateSpan, Document, Happening, Mention, NormalisedText, Source, Unit
 from kgraph.namespace import DEFAULT_BASE, ONTOLOGY_IRI
 from kgraph.normalise import normalise
@@ -116,6 +117,7 @@ def build(
 ) -> BuildReport:
     """Build the knowledge graph of ``paths`` into the folder ``out``."""
     say = progress or (lambda _msg: None)
+    check_base(base)
     files = discover(paths)
     documents = [read_document(p) for p in files]
     happenings: list[Happening] = []

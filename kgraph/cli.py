@@ -7,6 +7,7 @@ Every :class:`~kgraph.errors.KgraphError` becomes one line on stderr and exit co
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import sys
@@ -183,14 +184,35 @@ def entities(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Read the query from a .rq file.",
 )
+@click.option(
+    "--param",
+    "-p",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind the query variable ?NAME to VALUE (repeatable), e.g. --param party=熊本縣.",
+)
 @store_option
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @user_errors
 def sparql(
-    query: str | None, file_: Path | None, store: Path, endpoint: str | None, fmt: str
+    query: str | None,
+    file_: Path | None,
+    params: Sequence[str],
+    store: Path,
+    endpoint: str | None,
+    fmt: str,
 ) -> None:
-    """Run a SPARQL SELECT QUERY (text, or the name of a bundled query) on the graph."""
+    """Run a SPARQL SELECT QUERY (text, or the name of a bundled query) on the graph.
+
+    The bundled queries (kgraph/queries/*.rq) answer the usual questions; their comments
+    list the parameters they take: who_visited_whom, agreements_signed, partner_cities,
+    agreements_per_year, person_met, country_happenings, partnership_timeline,
+    document_says. Values are bound as RDF terms, never pasted into the query text.
+    """
     from kgraph.errors import Errors
+
+    bindings = dict(_param(p) for p in params)
 
     if file_ is not None:
         try:
@@ -203,8 +225,132 @@ def sparql(
     if not query:
         raise KgraphError(Errors.E021)
     with _open(store, endpoint) as kg:
-        rows = kg.select(query)
+        rows = kg.select(query, bindings)
     emit(rows, fmt, lambda r: r)
+
+
+def _param(text: str) -> tuple[str, str]:
+    from kgraph.errors import Errors
+
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise KgraphError(Errors.E027, value=text)
+    return name.strip().lstrip("?$"), value
+
+
+@main.command()
+@store_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@user_errors
+def validate(store: Path, endpoint: str | None, fmt: str) -> None:
+    """Check the built graph against the SHACL shapes (ontology/shapes.ttl); exit 1 on any
+    violation."""
+    from kgraph.errors import Errors
+    from kgraph.store import open_store
+    from kgraph.validate import validate as check
+
+    with open_store(endpoint or store, read_only=True) as graph_store:
+        report = check(graph_store)
+    if fmt == "json":
+        click.echo(json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2))
+    elif report.conforms:
+        click.echo(f"conforms: {report.triples} triples, no violations")
+    else:
+        for violation in report.violations:
+            click.echo(str(violation))
+    if not report.conforms:
+        first = str(report.violations[0]) if report.violations else "see the report"
+        raise KgraphError(Errors.E043, count=len(report.violations), first=first)
+
+
+@main.command()
+@click.argument("url")
+@click.option(
+    "--store",
+    "store",
+    default=DEFAULT_OUT,
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the built graph to push.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@user_errors
+def push(url: str, store: Path, quiet: bool) -> None:
+    """Load the built graph into the SPARQL store at URL, named graph by named graph (Graph
+    Store Protocol), replacing graphs of the same name.
+
+    URL is an Oxigraph server's base URL (http://host:7878), or a store's SPARQL endpoint
+    for others; see the README for Virtuoso, GraphDB and other stores.
+    """
+    from kgraph.errors import Errors
+    from kgraph.store import copy_graphs, is_url, open_store
+
+    if not is_url(url):
+        raise KgraphError(Errors.E023, url=url, reason="not an http(s) URL")
+    with open_store(store, read_only=True) as source, open_store(url, read_only=False) as target:
+        n = copy_graphs(source, target, None if quiet else lambda m: click.echo(m, err=True))
+        click.echo(f"pushed {n} graphs from {store} to {url}: {target.count()} quads there")
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["turtle", "trig", "nquads", "jsonld", "ntriples", "graphml", "csv"]),
+    help="RDF (turtle, trig, nquads, jsonld, ntriples), GraphML for Gephi, or CSV tables.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="File (or folder, for csv) to write; default graph.ttl, graph.graphml, tables/ ….",
+)
+@store_option
+@user_errors
+def export(fmt: str, out: Path | None, store: Path, endpoint: str | None) -> None:
+    """Write the graph for other tools: RDF files, GraphML (Gephi) or CSV tables."""
+    from kgraph.export import default_name
+    from kgraph.export import export as run_export
+
+    target = out or Path(default_name(fmt).rstrip("/"))
+    written = run_export(store, fmt, target, endpoint=endpoint)
+    click.echo(f"wrote {written}")
+
+
+@main.command()
+@click.option(
+    "--store",
+    "store",
+    default=DEFAULT_OUT,
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the built graph to serve.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7879, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Time limit of one query, in seconds.",
+)
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(min=1), help="Query processes."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No request log.")
+@user_errors
+def serve(store: Path, host: str, port: int, timeout: float, workers: int, quiet: bool) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint (/sparql) with a query page (/)."""
+    from kgraph.serve import serve as run_server
+
+    def ready(url: str) -> None:
+        message = f"kgraph: serving {store} at {url}/sparql (query page {url}/); Ctrl+C stops"
+        click.echo(message, err=True)
+
+    run_server(store, host, port, timeout, workers, quiet=quiet, ready=ready)
 
 
 @main.command(name="eval")

@@ -27,10 +27,17 @@ class Errors(StrEnum):
     E021 = "no query given: pass a QUERY or --file F.rq"
     E022 = "unknown query '{name}'"
     E023 = "SPARQL endpoint {url} failed: {reason}"
+    E024 = "the query ran longer than the time limit of {seconds:g} s and was stopped"
+    E025 = "this endpoint is read-only: SPARQL updates are refused"
+    E026 = "cannot serve on {address}: {reason}"
+    E027 = "invalid query parameter '{value}': expected NAME=VALUE"
     E030 = "no gold files (*.jsonl) in {path}"
     E031 = "{path}:{line}: invalid gold record: {reason}"
     E040 = "ontology file not found: {path}"
     E041 = "invalid date '{value}': expected YYYY, YYYY-MM or YYYY-MM-DD"
+    E042 = "invalid base IRI '{value}': expected an absolute http(s) IRI ending in / or #"
+    E043 = "the graph does not conform to the shapes: {count} violations (first: {first})"
+    E050 = "unsupported export format '{format}' (expected one of {supported})"
 
     def format(self, *args: object, **kwargs: object) -> str:
         return f"[{self.name}] " + str(self.value).format(*args, **kwargs)

@@ -247,6 +247,7 @@ def extract(item: UnitInput) -> list[Happening]:
             participants=tuple(acting) if happening_type in ("event", "video_meeting") else (),
             persons=tuple(dict.fromkeys(p for _, p in persons)),
             parties=tuple(acting),
+            delegation=happening_type == "visit" and _by_delegation(text),
             mentions=tuple(
                 zip(
                     item.mentions,
@@ -256,6 +257,20 @@ def extract(item: UnitInput) -> list[Happening]:
             ),
         )
     ]
+
+
+def _by_delegation(text: str) -> bool:
+    """Whether the visit is a group's (率團, 代表團), from ``delegation_words.txt``.
+
+    >>> _by_delegation("市長率團訪問"), _by_delegation("市長拜會")
+    (True, False)
+    """
+    return any(w in text for w in _delegation_words())
+
+
+@lru_cache(maxsize=1)
+def _delegation_words() -> tuple[str, ...]:
+    return tuple(data_lines("delegation_words.txt"))
 
 
 def _in_site_name(m: Mention, text: str) -> bool:

@@ -23,11 +23,11 @@ from kgraph import __version__
 from kgraph.gazetteer import Gazetteer
 from kgraph.iri import digest, mint
 from kgraph.model import DateSpan, Document, Source
-from kgraph.namespace import KG, ORG, WD
-from kgraph.resolve import Agreement, Entity, Event, Resolved, Title, Visit
+from kgraph.namespace import KG, ORG, TIME, WD
+from kgraph.normalise import name_key
+from kgraph.resolve import Agreement, Entity, Event, Partnership, Resolved, Title, Visit
 from kgraph.resources import ontology_dir
 
-PARTNERSHIP_KINDS = ("sister_city", "friendship_city", "partner_city")
 ZH = "zh-Hant"
 
 
@@ -140,6 +140,8 @@ def to_graphs(resolved: Resolved, documents: list[Document], base: str) -> dict[
         _document(w, d)
     for event in resolved.events:
         _event(w, event, resolved.entities)
+    for p in resolved.partnerships:
+        _partnership(w, p)
     for entity in resolved.entities.values():
         _entity(w, entity, _docs_for(entity, resolved, w))
     return dict(w.graphs)
@@ -174,13 +176,13 @@ def _document(w: _Writer, d: Document) -> None:
 def _event(w: _Writer, e: Event, entities: dict[str, Entity]) -> None:
     docs = w.docs_of(e.sources)
     iri = URIRef(e.iri)
-    triples: list[tuple] = [
-        (iri, RDF.type, codes().happening[e.type]),
-    ]
+    triples: list[tuple] = [(iri, RDF.type, codes().happening[e.type])]
+    if e.delegation:  # typed as both, so that `?e a kg:Visit` finds it without inference
+        triples.append((iri, RDF.type, KG.Delegation))
     triples += [(iri, KG.cameoCode, Literal(c)) for c in codes().cameo[e.type]]
     if e.title:
         triples.append((iri, RDFS.label, name_literal(e.title)))
-    triples += _dates(iri, e.date)
+    triples += _dates(iri, e.date, w.base)
     _told_in(w, iri, e.sources)
     for i, v in enumerate(e.visits):
         triples += _visit(iri, i, v, w.base)
@@ -191,7 +193,7 @@ def _event(w: _Writer, e: Event, entities: dict[str, Entity]) -> None:
         triples.append((iri, KG.participantPerson, URIRef(p)))
     for a in e.agreements:
         triples.append((iri, KG.agreement, URIRef(a.iri)))
-        triples += _agreement(a, e, iri, entities, w.base)
+        triples += _agreement(a, iri)
         _told_in(w, URIRef(a.iri), a.sources)
     w.add(docs, triples)
 
@@ -202,12 +204,35 @@ def _told_in(w: _Writer, subject: URIRef, sources: Iterable[Source]) -> None:
         w.add(w.docs_of([s]), [(subject, KG.mentionedIn, w.passage(s))])
 
 
-def _dates(iri: URIRef, date: DateSpan | None) -> list[tuple]:
+def _dates(iri: URIRef, date: DateSpan | None, base: str) -> list[tuple]:
+    """The happening's dates twice: as kg:startDate/kg:endDate literals for simple queries,
+    and as an OWL-Time interval (time:hasTime) for tools that reason about time."""
     if date is None:
         return []
+    interval = mint("interval", date.start, date.end, base=base)
     return [
         (iri, KG.startDate, date_literal(date.start)),
         (iri, KG.endDate, date_literal(date.end)),
+        (iri, TIME.hasTime, interval),
+        (interval, RDF.type, TIME.Interval),
+        *_instant(interval, TIME.hasBeginning, date.start, base),
+        *_instant(interval, TIME.hasEnd, date.end, base),
+    ]
+
+
+def _instant(subject: URIRef, link: URIRef, value: str, base: str) -> list[tuple]:
+    """An OWL-Time instant for an ISO prefix, in the inXSD* property of its precision.
+
+    >>> [str(t[1]).rsplit("#")[-1] for t in _instant(URIRef("urn:i"), TIME.hasEnd, "2023-05", "x:")]
+    ['hasEnd', 'type', 'inXSDgYearMonth']
+    """
+    instant = mint("instant", value, base=base)
+    literal = date_literal(value)
+    precise = {str(XSD.date): TIME.inXSDDate, str(XSD.gYearMonth): TIME.inXSDgYearMonth}
+    return [
+        (subject, link, instant),
+        (instant, RDF.type, TIME.Instant),
+        (instant, precise.get(str(literal.datatype), TIME.inXSDgYear), literal),
     ]
 
 
@@ -229,9 +254,7 @@ def _visit(event: URIRef, i: int, v: Visit, base: str) -> list[tuple]:
     return triples
 
 
-def _agreement(
-    a: Agreement, e: Event, event: URIRef, entities: dict[str, Entity], base: str
-) -> list[tuple]:
+def _agreement(a: Agreement, event: URIRef) -> list[tuple]:
     iri = URIRef(a.iri)
     triples: list[tuple] = [(iri, RDF.type, codes().agreement[a.kind])]
     if a.date:
@@ -242,19 +265,24 @@ def _agreement(
     triples += [(iri, PROV.wasDerivedFrom, event)]
     if a.ordinal is not None:
         triples.append((iri, KG.ordinal, Literal(a.ordinal)))
-    if a.kind in PARTNERSHIP_KINDS and len(a.parties) == 2:
-        keys = sorted(entities[p].key if p in entities else p for p in a.parties)
-        partnership = mint("partnership", *keys, base=base)
-        triples += [
-            (partnership, RDF.type, KG.Partnership),
-            (partnership, KG.establishedBy, iri),
-            *((partnership, KG.partner, URIRef(p)) for p in a.parties),
-        ]
-        if a.date:
-            triples.append((partnership, KG.startDate, date_literal(a.date.start)))
-        if a.ordinal is not None:
-            triples.append((partnership, KG.ordinal, Literal(a.ordinal)))
     return triples
+
+
+def _partnership(w: _Writer, p: Partnership) -> None:
+    """A partnership goes to the graph of every document that tells an agreement making it,
+    whole in each (its start is the earliest over all of them), so each graph stands alone."""
+    iri = URIRef(p.iri)
+    triples: list[tuple] = [
+        (iri, RDF.type, KG.Partnership),
+        *((iri, KG.partner, URIRef(x)) for x in p.partners),
+        *((iri, KG.establishedBy, URIRef(a)) for a in p.agreements),
+    ]
+    if p.start:
+        triples.append((iri, KG.startDate, date_literal(p.start)))
+    if p.ordinal is not None:
+        triples.append((iri, KG.ordinal, Literal(p.ordinal)))
+    w.add(w.docs_of(p.sources), triples)
+    _told_in(w, iri, p.sources)
 
 
 def _docs_for(entity: Entity, resolved: Resolved, w: _Writer) -> dict[str, list[Source]]:
@@ -298,6 +326,7 @@ def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
     if e.label_en:
         triples.append((iri, SKOS.prefLabel, Literal(e.label_en, lang="en")))
     triples += [(iri, SKOS.altLabel, name_literal(a)) for a in e.aliases]
+    triples += _search_keys(iri, [e.label, e.label_en or "", *e.aliases])
     if e.wikidata:
         triples.append((iri, OWL.sameAs, WD[e.wikidata]))
     if e.country and e.type != "person" and e.kind != "country":
@@ -314,7 +343,8 @@ def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
 
 
 def _title(w: _Writer, iri: URIRef, e: Entity, t: Title) -> list[tuple]:
-    m = mint("membership", digest(e.iri, t.title, t.of or "", t.date or ""), base=w.base)
+    key = digest(e.iri, t.title, t.of or "", t.date or "")
+    m = mint("membership", key, base=w.base)
     triples: list[tuple] = [
         (iri, ORG.hasMembership, m),
         (m, RDF.type, ORG.Membership),
@@ -325,8 +355,24 @@ def _title(w: _Writer, iri: URIRef, e: Entity, t: Title) -> list[tuple]:
     if t.of:
         triples.append((m, ORG.organization, URIRef(t.of)))
     if t.date:
-        triples.append((m, KG.asOf, date_literal(t.date)))
+        # All we know of the term is one day inside it: org:memberDuring an interval of
+        # unknown bounds that has that instant inside (time:inside).
+        during = mint("membership", key, "term", base=w.base)
+        triples += [
+            (m, KG.asOf, date_literal(t.date)),
+            (m, ORG.memberDuring, during),
+            (during, RDF.type, TIME.Interval),
+            *_instant(during, TIME.inside, t.date, w.base),
+        ]
     return triples
+
+
+def _search_keys(iri: URIRef, names: Iterable[str]) -> list[tuple]:
+    """Each name in the form filters compare (:func:`~kgraph.normalise.name_key`), as an
+    untagged ``skos:hiddenLabel``: what SKOS calls a label for search, never displayed.
+    The queries match a user's name against these, whatever its spacing or 臺/台."""
+    keys = sorted({name_key(n) for n in names if n} - {""})
+    return [(iri, SKOS.hiddenLabel, Literal(k)) for k in keys]
 
 
 def _entity_class(e: Entity) -> URIRef:
@@ -346,6 +392,7 @@ def _country(iri: URIRef, name: str) -> list[tuple]:
     ]
     if entry and entry.name_en:
         triples.append((iri, SKOS.prefLabel, Literal(entry.name_en, lang="en")))
+    triples += _search_keys(iri, [name, entry.name_en if entry else ""])
     if entry and entry.wikidata:
         triples.append((iri, OWL.sameAs, WD[entry.wikidata]))
     return triples

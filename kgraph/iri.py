@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from rdflib import URIRef
 
+from kgraph.errors import Errors, KgraphError
 from kgraph.namespace import DEFAULT_BASE
 
 # Allowed as they are: RFC 3987 iunreserved (ASCII unreserved plus ucschar).
@@ -55,6 +56,30 @@ def _is_ucschar(ch: str) -> bool:
         return False
     # Planes 1-13 whole; plane 14 only from E1000 (E0000-E0FFF are tags and selectors).
     return code <= 0xDFFFD or 0xE1000 <= code <= 0xEFFFD
+
+
+def check_base(base: str) -> str:
+    """``base`` if it can prefix minted IRIs: absolute http(s), ending in ``/`` or ``#``, with
+    nothing an IRI forbids (spaces, quotes, angle brackets).
+
+    >>> check_base("http://example.org/kg/")
+    'http://example.org/kg/'
+    >>> try:
+    ...     check_base("example.org")
+    ... except KgraphError as error:
+    ...     print(error.code)
+    E042
+    """
+    scheme, _, rest = base.partition("://")
+    forbidden = set(' <>"{}|\\^`') | {chr(c) for c in range(0x21)}
+    if (
+        scheme.lower() not in ("http", "https")
+        or not rest.strip("/#")
+        or not base.endswith(("/", "#"))
+        or any(ch in forbidden for ch in base)
+    ):
+        raise KgraphError(Errors.E042, value=base)
+    return base
 
 
 def mint(kind: str, *parts: str, base: str = DEFAULT_BASE) -> URIRef:

@@ -208,4 +208,5 @@ class Happening:
     participants: tuple[PartyRef, ...] = ()
     persons: tuple[PersonRef, ...] = ()
     parties: tuple[PartyRef, ...] = ()
+    delegation: bool = False  # a visit by a group sent or led (率團, 代表團): kg:Delegation
     mentions: tuple[tuple[Mention, Source], ...] = field(default=(), compare=False)

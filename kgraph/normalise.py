@@ -14,6 +14,7 @@ breaks, stray spaces, bookmark markers) simply have no normalised counterpart.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -293,3 +294,14 @@ def normalise(text: str) -> NormalisedText:
     lines, breaks = _split_lines(_clean_chars(text))
     mode = "wrapped" if _is_hard_wrapped(lines) else "prose" if _is_prose(lines) else "lines"
     return _to_normalised(_assemble(lines, breaks, mode), len(text))
+
+
+def name_key(name: str) -> str:
+    """A name as filters compare it (and as the graph's ``skos:hiddenLabel`` holds it): NFKC,
+    臺 = 台, no spaces or name dots, so 臺北 ‧ 市 finds 台北市.
+
+    >>> name_key("臺北 ‧ 市"), name_key("ＡＢＣ")
+    ('台北市', 'ABC')
+    """
+    text = unicodedata.normalize("NFKC", name).replace("臺", "台")
+    return "".join(ch for ch in text if not ch.isspace() and ch not in "·‧•・.")

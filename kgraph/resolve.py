@@ -100,6 +100,22 @@ class Event:
     participants: tuple[str, ...] = ()
     persons: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
+    delegation: bool = False  # a visit by a group (kg:Delegation), as any telling says
+
+
+@dataclass(frozen=True)
+class Partnership:
+    """The standing relation an agreement of a partnership kind (sister, friendship or
+    partner city) establishes between two parties. Several agreements may establish it
+    (a report and a later recap disagreeing on the day): it starts at the earliest."""
+
+    iri: str
+    kind: AgreementKind
+    partners: tuple[str, str]
+    agreements: tuple[str, ...]
+    start: str | None = None
+    ordinal: int | None = None
+    sources: tuple[Source, ...] = ()
 
 
 @dataclass
@@ -108,6 +124,7 @@ class Resolved:
 
     entities: dict[str, Entity] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    partnerships: list[Partnership] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- entities
@@ -234,7 +251,47 @@ def resolve(happenings: Sequence[Happening], base: str) -> Resolved:
     events = [_event(group, b) for group in groups]
     for h in happenings:
         _add_mentions(h, b)
-    return Resolved(entities=b.freeze(), events=sorted(events, key=_event_order))
+    entities = b.freeze()
+    events = sorted(events, key=_event_order)
+    return Resolved(
+        entities=entities, events=events, partnerships=partnerships(events, entities, base)
+    )
+
+
+PARTNERSHIP_KINDS: tuple[AgreementKind, ...] = ("sister_city", "friendship_city", "partner_city")
+
+
+def partnerships(
+    events: Sequence[Event], entities: dict[str, Entity], base: str
+) -> list[Partnership]:
+    """One partnership per kind and pair of parties that an agreement of a partnership kind
+    joins; its IRI names the kind and both parties' keys, so every build gives the same one.
+    """
+    found: dict[tuple[AgreementKind, str, str], list[Agreement]] = {}
+    for e in events:
+        for a in e.agreements:
+            if a.kind in PARTNERSHIP_KINDS and len(set(a.parties)) == 2:
+                pair = sorted(a.parties, key=lambda p: entities[p].key if p in entities else p)
+                told = a if a.sources else replace(a, sources=e.sources)
+                found.setdefault((a.kind, pair[0], pair[1]), []).append(told)
+    out = []
+    for (kind, first, second), agreements in sorted(found.items()):
+        keys = [entities[p].key if p in entities else p for p in (first, second)]
+        dates = sorted(a.date.start for a in agreements if a.date)
+        ordinals = [a.ordinal for a in agreements if a.ordinal is not None]
+        sources = {s for a in agreements for s in a.sources}
+        out.append(
+            Partnership(
+                iri=str(mint("partnership", kind, *keys, base=base)),
+                kind=kind,
+                partners=(first, second),
+                agreements=tuple(sorted({a.iri for a in agreements})),
+                start=dates[0] if dates else None,
+                ordinal=min(ordinals) if ordinals else None,
+                sources=tuple(sorted(sources, key=_source_order)),
+            )
+        )
+    return out
 
 
 def _event_order(e: Event) -> tuple[str, str]:
@@ -387,6 +444,7 @@ def _event(group: list[Happening], b: _Builder) -> Event:
         participants=tuple(b.party(p) for p in lead.participants),
         persons=tuple(dict.fromkeys(b.person(p) for p in lead.persons)),
         sources=sources,
+        delegation=lead.type == "visit" and any(h.delegation for h in group),
     )
 
 

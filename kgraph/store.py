@@ -29,7 +29,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -54,6 +54,7 @@ __all__ = [
     "Value",
     "atomic_output",
     "bind_query",
+    "copy_graphs",
     "open_store",
     "to_term",
     "values_clause",
@@ -374,6 +375,10 @@ class GraphStore(ABC):
         """Remove a named graph (no error if it does not exist)."""
 
     @abstractmethod
+    def read_graph(self, graph_iri: str) -> bytes:
+        """The triples of one named graph, as N-Triples (empty if there is no such graph)."""
+
+    @abstractmethod
     def dump(self, path: Path, format: str = "trig") -> None:
         """Write the store: 'trig', 'nquads', 'jsonld' (all graphs) or 'turtle', 'ntriples'
         (the union of all graphs as one graph)."""
@@ -530,6 +535,13 @@ class EmbeddedStore(GraphStore):
             self.store.remove_graph(_graph_node(graph_iri))
         except (OSError, RuntimeError) as exc:
             raise StoreError(Errors.E012, path=self.path, reason=str(exc)) from exc
+
+    def read_graph(self, graph_iri: str) -> bytes:
+        try:
+            data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=_graph_node(graph_iri))
+        except (OSError, RuntimeError) as exc:
+            raise StoreError(Errors.E020, reason=str(exc)) from exc
+        return data or b""
 
     def dump(self, path: Path, format: str = "trig") -> None:
         name = _check_dump_format(format)
@@ -761,6 +773,15 @@ class RemoteStore(GraphStore):
         else:
             self._update(f"DROP SILENT GRAPH {graph}")
 
+    def read_graph(self, graph_iri: str) -> bytes:
+        graph = _graph_node(graph_iri)
+        if self.gsp_url:
+            return self._request(
+                self._gsp(graph_iri), accept="application/n-triples", missing_ok=True
+            )
+        query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}"
+        return self._post_query(query, "application/n-triples", union=False)
+
     def dump(self, path: Path, format: str = "trig") -> None:
         name = _check_dump_format(format)
         if name in _DATASET_FORMATS:
@@ -774,6 +795,26 @@ class RemoteStore(GraphStore):
             Path(path).write_bytes(data)
         except OSError as exc:
             raise StoreError(Errors.E012, path=path, reason=exc.strerror or str(exc)) from None
+
+
+# --------------------------------------------------------------------------- copying
+
+
+def copy_graphs(
+    source: GraphStore, target: GraphStore, progress: Callable[[str], None] | None = None
+) -> int:
+    """Load every named graph of ``source`` into ``target``, one graph at a time (Graph Store
+    Protocol PUT on a remote store), replacing graphs of the same name; returns the number
+    of graphs copied. Graphs ``target`` has that ``source`` lacks are left alone, so several
+    builds (corpora) can share one store as long as their document ids differ.
+    """
+    graphs = source.graphs()
+    for graph_iri in graphs:
+        data = source.read_graph(graph_iri)
+        target.replace_graph(graph_iri, data, "ntriples")
+        if progress:
+            progress(f"{graph_iri}: {len(data.splitlines())} triples")
+    return len(graphs)
 
 
 # --------------------------------------------------------------------------- opening
@@ -810,9 +851,9 @@ def open_store(location: str | Path, read_only: bool = True) -> GraphStore:
     return EmbeddedStore(out / STORE_DIR, read_only=read_only)
 
 
-def _looks_like_output(folder: Path) -> bool:
+def _looks_like_output(folder: Path, marks: frozenset[str]) -> bool:
     names = {p.name for p in folder.iterdir()}
-    return not names or bool(names & {STORE_DIR, MANIFEST_FILE, GRAPH_FILE})
+    return not names or bool(names & marks)
 
 
 def _remove(path: Path) -> None:
@@ -822,14 +863,18 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
+_BUILD_MARKS = frozenset({STORE_DIR, MANIFEST_FILE, GRAPH_FILE})
+
+
 @contextlib.contextmanager
-def atomic_output(out: Path) -> Iterator[Path]:
+def atomic_output(out: Path, marks: frozenset[str] = _BUILD_MARKS) -> Iterator[Path]:
     """Build into a fresh folder beside ``out`` and swap it in only if the body succeeds.
 
     Yields ``.<name>.tmp-<pid>`` in ``out``'s parent (same file system). On success the old
     ``out`` is renamed away, the new folder renamed to ``out`` and the old one removed; on an
     exception the new folder is removed and ``out`` is untouched. To be safe, an existing
-    ``out`` is replaced only if it is empty or looks like a kgraph output folder. Close any
+    ``out`` is replaced only if it is empty or holds one of the file names in ``marks`` (a
+    build folder's by default; an export of tables passes its own). Close any
     store opened inside the folder before the block ends.
     """
     out = Path(out)
@@ -837,7 +882,7 @@ def atomic_output(out: Path) -> Iterator[Path]:
     tmp = parent / f".{out.name}.tmp-{os.getpid()}"
     backup = parent / f".{out.name}.old-{os.getpid()}"
     try:
-        if out.exists() and (not out.is_dir() or not _looks_like_output(out)):
+        if out.exists() and (not out.is_dir() or not _looks_like_output(out, marks)):
             reason = "it exists and is not a kgraph output folder"
             raise StoreError(Errors.E012, path=out, reason=reason)
         parent.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 import kgraph
-from kgraph.api import Filters, KnowledgeGraph, load_query, norm_name, query_names
+from kgraph.api import Filters, KnowledgeGraph, load_query, query_names
 from kgraph.errors import KgraphError
+from kgraph.normalise import name_key
 
 HOSTILE = 'x" } ; DROP ALL ; #'
 
@@ -40,11 +41,11 @@ def test_visits_by_party_is_a_dataframe(kg: KnowledgeGraph) -> None:
 def test_visit_records_match_the_frame(kg: KnowledgeGraph) -> None:
     records = kg.visit_records(Filters(party="熊本縣"))
     assert len(records) == len(kg.visits(party="熊本縣"))
-    wanted = norm_name("熊本縣")
+    wanted = name_key("熊本縣")
     for r in records:
         names = set()
         for party in (r["visitor"], r["host"]):
-            names |= {norm_name(n) for n in [party["label"], *party["aliases"]] if n}
+            names |= {name_key(n) for n in [party["label"], *party["aliases"]] if n}
         assert wanted in names
 
 
@@ -121,6 +122,6 @@ def test_open_folder_that_is_not_a_store(tmp_path: Path) -> None:
         kgraph.open(str(tmp_path))
 
 
-def test_norm_name() -> None:
-    assert norm_name("臺北 ‧ 市") == "台北市"
-    assert norm_name("ＡＢＣ") == "ABC"
+def test_name_key() -> None:
+    assert name_key("臺北 ‧ 市") == "台北市"
+    assert name_key("ＡＢＣ") == "ABC"

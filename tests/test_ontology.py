@@ -48,6 +48,7 @@ PREFIXES = """\
 @prefix org:    <http://www.w3.org/ns/org#> .
 @prefix prov:   <http://www.w3.org/ns/prov#> .
 @prefix wd:     <http://www.wikidata.org/entity/> .
+@prefix time:   <http://www.w3.org/2006/time#> .
 """
 
 # Provenance and the parties shared by the example graphs.  Kumamoto is typed
@@ -113,8 +114,16 @@ id:happening-r112-3 a kg:Delegation ;
     kg:title "熊本縣知事率團來訪"@zh-Hant ;
     kg:startDate "2023-05-10"^^xsd:date ;
     kg:endDate "2023-05-10"^^xsd:date ;
+    time:hasTime id:interval-2023-05-10 ;
     kg:mentionedIn id:passage-r112-120-181 ;
     kg:visitingRelation id:happening-r112-3-rel-1 .
+
+id:interval-2023-05-10 a time:Interval ;
+    time:hasBeginning id:instant-2023-05-10 ;
+    time:hasEnd id:instant-2023-05-10 .
+
+id:instant-2023-05-10 a time:Instant ;
+    time:inXSDDate "2023-05-10"^^xsd:date .
 
 id:happening-r112-3-rel-1 a kg:VisitingRelation ;
     kg:visitor id:place-kumamoto ;
@@ -163,7 +172,8 @@ id:partnership-kaohsiung-kumamoto a kg:Partnership ;
     kg:partner id:place-kaohsiung , id:place-kumamoto ;
     kg:establishedBy id:agreement-kaohsiung-kumamoto ;
     kg:startDate "2023"^^xsd:gYear ;
-    kg:ordinal 43 .
+    kg:ordinal 43 ;
+    kg:mentionedIn id:passage-r112-120-181 .
 
 id:build-1 a kg:Build ;
     kg:softwareVersion "0.1.0" ;
@@ -415,6 +425,16 @@ def test_broken_visit_fails_with_expected_violations(ontology: Graph, shapes: Gr
             "id:membership-x a org:Membership ; org:member id:person-chen ;"
             " org:organization id:place-kaohsiung .",
             ("membership-x", "roleTitle", "MinCountConstraintComponent"),
+        ),
+        (
+            # an OWL-Time instant with two dates
+            'id:instant-2023-05-10 time:inXSDgYear "2023"^^xsd:gYear .',
+            ("instant-2023-05-10", "", "XoneConstraintComponent"),
+        ),
+        (
+            # a happening with two intervals
+            "id:happening-r112-3 time:hasTime id:interval-x . id:interval-x a time:Interval .",
+            ("happening-r112-3", "hasTime", "MaxCountConstraintComponent"),
         ),
         (
             # a passage whose end comes before its start
