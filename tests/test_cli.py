@@ -15,7 +15,18 @@ from helpers import leftovers, snapshot
 
 from kgraph.cli import main, table
 
-COMMANDS = ["build", "visits", "agreements", "entities", "sparql", "eval"]
+COMMANDS = [
+    "build",
+    "visits",
+    "agreements",
+    "entities",
+    "sparql",
+    "eval",
+    "validate",
+    "push",
+    "export",
+    "serve",
+]
 KGRAPH = Path(sys.executable).parent / "kgraph"
 
 
@@ -266,3 +277,63 @@ def test_table_cuts_long_cells() -> None:
     text = table([{"a": "x" * 100}], max_width=10)
     assert text.splitlines()[2] == "x" * 9 + "…"
     assert table([]) == "(no rows)"
+
+
+# --------------------------------------------------------------------------- export, serve
+
+
+def test_export_choices_are_the_export_formats() -> None:
+    from kgraph.export import EXPORT_FORMATS
+
+    option = next(p for p in main.commands["export"].params if p.name == "fmt")
+    assert tuple(option.type.choices) == EXPORT_FORMATS  # type: ignore[attr-defined]
+
+
+def test_export_command_writes_graphml(built_corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "kg.graphml"
+    result = run("export", "--store", str(built_corpus), "--format", "graphml", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("<?xml")
+
+
+def test_build_refuses_a_bad_base_iri(tmp_path: Path) -> None:
+    doc = tmp_path / "r.txt"
+    doc.write_text("1.112年1月1日，日本熊本縣知事訪高。", encoding="utf-8")
+    result = run("build", str(doc), "--out", str(tmp_path / "out"), "--base", "not an iri")
+    assert_one_line_error(result, "E042")
+    assert not (tmp_path / "out").exists()
+
+
+def test_serve_answers_over_http_until_stopped(built_corpus: Path) -> None:
+    """``kgraph serve`` as a user starts it: a process on a free port, asked over HTTP."""
+    import json
+    import select
+    import signal
+    import urllib.parse
+    import urllib.request
+
+    process = subprocess.Popen(
+        [str(KGRAPH), "serve", "--store", str(built_corpus), "--port", "0", "--quiet"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        ready, _, _ = select.select([process.stderr], [], [], 60)
+        assert ready, "kgraph serve said nothing within 60 s"
+        line = process.stderr.readline()
+        assert "serving" in line, line
+        url = line.split(" at ", 1)[1].split()[0]  # http://127.0.0.1:PORT/sparql
+        query = (
+            "PREFIX kg: <https://w3id.org/kgraph/ontology#> SELECT ?d WHERE { ?d a kg:Document }"
+        )
+        request = urllib.request.Request(
+            url + "?" + urllib.parse.urlencode({"query": query}),
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            rows = json.load(response)["results"]["bindings"]
+        assert len(rows) == 5
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
