@@ -42,20 +42,25 @@ def user_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def store_option(func: F) -> F:
-    func = click.option(
-        "--endpoint",
-        metavar="URL",
-        help="Query a remote SPARQL endpoint instead of the local store.",
-    )(func)
+def build_folder_option(help_text: str) -> Callable[[F], F]:
+    """``--store DIR``: the folder of a built graph."""
     return click.option(
         "--store",
         "store",
         default=DEFAULT_OUT,
         show_default=True,
         type=click.Path(file_okay=False, path_type=Path),
-        help="Folder of a built graph (the output of 'kgraph build').",
+        help=help_text,
+    )
+
+
+def store_option(func: F) -> F:
+    func = click.option(
+        "--endpoint",
+        metavar="URL",
+        help="Query a remote SPARQL endpoint instead of the local store.",
     )(func)
+    return build_folder_option("Folder of a built graph (the output of 'kgraph build').")(func)
 
 
 def filter_options(func: F) -> F:
@@ -267,14 +272,7 @@ def validate(store: Path, endpoint: str | None, fmt: str) -> None:
 
 @main.command()
 @click.argument("url")
-@click.option(
-    "--store",
-    "store",
-    default=DEFAULT_OUT,
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of the built graph to push.",
-)
+@build_folder_option("Folder of the built graph to push.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
 @user_errors
 def push(url: str, store: Path, quiet: bool) -> None:
@@ -320,14 +318,7 @@ def export(fmt: str, out: Path | None, store: Path, endpoint: str | None) -> Non
 
 
 @main.command()
-@click.option(
-    "--store",
-    "store",
-    default=DEFAULT_OUT,
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of the built graph to serve.",
-)
+@build_folder_option("Folder of the built graph to serve.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=7879, show_default=True, type=click.IntRange(0, 65535))
 @click.option(

@@ -44,14 +44,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import Any, NamedTuple, Self
+from types import FrameType
+from typing import Any, NamedTuple
 
 import pyoxigraph as ox
 
 from kgraph import __version__
 from kgraph.errors import Errors, KgraphError, StoreError
-from kgraph.store import EmbeddedStore, open_store
+from kgraph.store import Closing, EmbeddedStore, open_store
 
 __all__ = [
     "EXAMPLES",
@@ -1105,7 +1105,7 @@ def _address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-class SparqlServer:
+class SparqlServer(Closing):
     """A read-only SPARQL endpoint over the built graph in ``store_dir`` (the build folder,
     holding ``store/``), listening on ``host:port`` (port 0: any free port, see :attr:`url`).
 
@@ -1182,17 +1182,6 @@ class SparqlServer:
             self._thread.join(10)
         self._httpd.server_close()
         self._pool.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _log(self, message: str) -> None:
         if not self.quiet:

@@ -320,7 +320,25 @@ def _triple_format(format: str) -> tuple[ox.RdfFormat, str]:
 # --------------------------------------------------------------------------- interface
 
 
-class GraphStore(ABC):
+class Closing:
+    """Something to close after use, also as a context manager (``with … as x:``)."""
+
+    def close(self) -> None:
+        """Release what it holds (nothing here)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class GraphStore(Closing, ABC):
     """What every graph store answers; use it as a context manager to close it."""
 
     #: where the store lives (a folder or a URL), for messages
@@ -382,22 +400,6 @@ class GraphStore(ABC):
     def dump(self, path: Path, format: str = "trig") -> None:
         """Write the store: 'trig', 'nquads', 'jsonld' (all graphs) or 'turtle', 'ntriples'
         (the union of all graphs as one graph)."""
-
-    # -- life cycle
-
-    def close(self) -> None:  # noqa: B027 - optional hook
-        """Release the store."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _check_writable(self) -> None:
         if self.read_only:
