@@ -335,5 +335,5 @@ def test_serve_answers_over_http_until_stopped(built_corpus: Path) -> None:
             rows = json.load(response)["results"]["bindings"]
         assert len(rows) == 5
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGTERM)  # as a service manager stops it
         assert process.wait(timeout=30) == 0
