@@ -164,11 +164,14 @@ class KnowledgeGraph:
 
     def agreement_records(self, filters: Filters | None = None) -> list[Record]:
         """Signed agreements in the JSON contract."""
+        wanted = self._matching("agreements_signed", "agreement", filters)
         roles = self._grouped("agreement_roles", "agreement", "role", "member")
         sources = self._sources()
         out = []
         for row in self.select("agreements"):
             agr = str(row["agreement"])
+            if wanted is not None and agr not in wanted:
+                continue
             out.append(
                 {
                     "event": row["event"],
@@ -182,8 +185,7 @@ class KnowledgeGraph:
                     "sources": sources.get(agr) or sources.get(str(row["event"]), []),
                 }
             )
-        wanted = self._matching("agreements_signed", "agreement", filters)
-        return [r for r in out if wanted is None or r["agreement"] in wanted]
+        return out
 
     # ---------------------------------------------------------------- DataFrames
 

@@ -38,6 +38,10 @@ class Errors(StrEnum):
     E042 = "invalid base IRI '{value}': expected an absolute http(s) IRI ending in / or #"
     E043 = "the graph does not conform to the shapes: {count} violations (first: {first})"
     E050 = "unsupported export format '{format}' (expected one of {supported})"
+    E060 = "no such page '{path}': queries go to /sparql, the query page is /"
+    E061 = "method {method} is not allowed: this endpoint answers {allowed} only"
+    E062 = "the query page answers GET only: POST queries to /sparql"
+    E063 = "a POST needs a Content-Length header"
 
     def format(self, *args: object, **kwargs: object) -> str:
         return f"[{self.name}] " + str(self.value).format(*args, **kwargs)

@@ -58,6 +58,7 @@ class Cues:
     blockers: tuple[str, ...]
     recalls: tuple[str, ...]
     attributes: tuple[str, ...]
+    delegations: tuple[str, ...]  # words that make a visit a group's (率團, 代表團)
 
     def words(self, cue: str) -> tuple[str, ...]:
         return self.by_cue.get(cue, ())
@@ -79,6 +80,7 @@ def cues() -> Cues:
         blockers=tuple(data_lines("signing_blockers.txt")),
         recalls=tuple(data_lines("recall_words.txt")),
         attributes=tuple(data_lines("kind_as_attribute.txt")),
+        delegations=tuple(data_lines("delegation_words.txt")),
     )
 
 
@@ -265,12 +267,7 @@ def _by_delegation(text: str) -> bool:
     >>> _by_delegation("市長率團訪問"), _by_delegation("市長拜會")
     (True, False)
     """
-    return any(w in text for w in _delegation_words())
-
-
-@lru_cache(maxsize=1)
-def _delegation_words() -> tuple[str, ...]:
-    return tuple(data_lines("delegation_words.txt"))
+    return any(w in text for w in cues().delegations)
 
 
 def _in_site_name(m: Mention, text: str) -> bool:

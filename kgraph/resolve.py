@@ -267,22 +267,25 @@ def partnerships(
     """One partnership per kind and pair of parties that an agreement of a partnership kind
     joins; its IRI names the kind and both parties' keys, so every build gives the same one.
     """
+
+    def key(iri: str) -> str:
+        return entities[iri].key if iri in entities else iri
+
     found: dict[tuple[AgreementKind, str, str], list[Agreement]] = {}
     for e in events:
         for a in e.agreements:
             if a.kind in PARTNERSHIP_KINDS and len(set(a.parties)) == 2:
-                pair = sorted(a.parties, key=lambda p: entities[p].key if p in entities else p)
+                first, second = sorted(a.parties, key=key)
                 told = a if a.sources else replace(a, sources=e.sources)
-                found.setdefault((a.kind, pair[0], pair[1]), []).append(told)
+                found.setdefault((a.kind, first, second), []).append(told)
     out = []
     for (kind, first, second), agreements in sorted(found.items()):
-        keys = [entities[p].key if p in entities else p for p in (first, second)]
         dates = sorted(a.date.start for a in agreements if a.date)
         ordinals = [a.ordinal for a in agreements if a.ordinal is not None]
         sources = {s for a in agreements for s in a.sources}
         out.append(
             Partnership(
-                iri=str(mint("partnership", kind, *keys, base=base)),
+                iri=str(mint("partnership", kind, key(first), key(second), base=base)),
                 kind=kind,
                 partners=(first, second),
                 agreements=tuple(sorted({a.iri for a in agreements})),

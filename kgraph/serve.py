@@ -592,7 +592,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(self._not_allowed())
 
     def _not_allowed(self) -> Reply:
-        message = f"method {self.command} is not allowed: this endpoint answers {_ALLOW} only"
+        message = Errors.E061.format(method=self.command, allowed=_ALLOW)
         if self.command in ("PUT", "DELETE", "PATCH"):
             message += f" ({Errors.E025.format()})"
         return _error(HTTPStatus.METHOD_NOT_ALLOWED, message, (("Allow", _ALLOW),))
@@ -625,11 +625,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _post(self) -> Reply:
         url = urllib.parse.urlsplit(self.path)
         if url.path in _PAGE_PATHS:
-            return _error(
-                HTTPStatus.METHOD_NOT_ALLOWED,
-                "the query page answers GET only: POST queries to /sparql",
-                (("Allow", "GET"),),
-            )
+            return _error(HTTPStatus.METHOD_NOT_ALLOWED, Errors.E062.format(), (("Allow", "GET"),))
         if url.path not in _QUERY_PATHS:
             return self._not_found(url.path)
         params = _parse_params(url.query)
@@ -651,8 +647,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self._query(params)
 
     def _not_found(self, path: str) -> Reply:
-        message = f"no such page {path!r}: queries go to /sparql, the query page is /"
-        return _error(HTTPStatus.NOT_FOUND, message)
+        return _error(HTTPStatus.NOT_FOUND, Errors.E060.format(path=path))
 
     def _read_body(self) -> bytes:
         """The request body; :class:`_Refusal` (411, 413) if it has no length or is too big."""
@@ -662,8 +657,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             length = -1
         if length < 0:
-            message = "a POST needs a Content-Length header"
-            raise _Refusal(_error(HTTPStatus.LENGTH_REQUIRED, message))
+            raise _Refusal(_error(HTTPStatus.LENGTH_REQUIRED, Errors.E063.format()))
         if length > MAX_BODY:
             self.close_connection = True
             if length <= _MAX_DRAIN:  # read it, so that the client sees the answer

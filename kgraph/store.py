@@ -46,6 +46,7 @@ __all__ = [
     "GRAPH_FILE",
     "MANIFEST_FILE",
     "STORE_DIR",
+    "UNION_TRIPLES",
     "BindingValue",
     "EmbeddedStore",
     "GraphStore",
@@ -424,7 +425,8 @@ def _check_dump_format(format: str) -> str:
     raise ValueError(f"unsupported dump format {format!r} (use one of {', '.join(DUMP_FORMATS)})")
 
 
-_UNION_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+#: Every triple of every named graph, as one graph (what dumps and validation read).
+UNION_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 
 # --------------------------------------------------------------------------- embedded
@@ -551,7 +553,7 @@ class EmbeddedStore(GraphStore):
             if name in _DATASET_FORMATS:
                 self.store.dump(str(path), _DATASET_FORMATS[name][0])
             else:
-                triples = self._query(_UNION_TRIPLES)
+                triples = self._query(UNION_TRIPLES)
                 triples.serialize(str(path), _TRIPLE_FORMATS[name][0])
         except (OSError, RuntimeError) as exc:
             raise StoreError(Errors.E012, path=path, reason=str(exc)) from exc
@@ -792,7 +794,7 @@ class RemoteStore(GraphStore):
                 raise StoreError(Errors.E023, url=self.query_url, reason=reason)
             data = self._request(self.gsp_url, accept=_DATASET_FORMATS[name][1])
         else:
-            data = self._post_query(_UNION_TRIPLES, _TRIPLE_FORMATS[name][1])
+            data = self._post_query(UNION_TRIPLES, _TRIPLE_FORMATS[name][1])
         try:
             Path(path).write_bytes(data)
         except OSError as exc:

@@ -18,9 +18,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from kgraph.resources import ontology_dir
-from kgraph.store import GraphStore
-
-_UNION = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+from kgraph.store import UNION_TRIPLES, GraphStore
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ def validate_graph(data: Graph) -> ValidationReport:
 
 def validate(store: GraphStore) -> ValidationReport:
     """Validate the union of every named graph in ``store``."""
-    data = Graph().parse(data=store.construct(_UNION), format="turtle")
+    data = Graph().parse(data=store.construct(UNION_TRIPLES), format="turtle")
     return validate_graph(data)
 
 
