@@ -187,6 +187,31 @@ class KnowledgeGraph:
             )
         return out
 
+    def partnership_records(self) -> list[Record]:
+        """Partnerships (sister, friendship, partner city), each with its partners, the
+        agreements that made it, its start (the earliest of their dates) and ordinal."""
+        out: dict[str, Record] = {}
+        sources = self._sources()
+        for row in self.select("partnerships"):
+            iri = str(row["partnership"])
+            p = out.setdefault(
+                iri,
+                {
+                    "partnership": iri,
+                    "kind": row["kind"],
+                    "since": _iso(row["since"]),
+                    "ordinal": row["ordinal"],
+                    "partners": [],
+                    "agreements": [],
+                    "sources": sources.get(iri, []),
+                },
+            )
+            if str(row["partner"]) not in {x["iri"] for x in p["partners"]}:
+                p["partners"].append(self._party(row["partner"]))
+            if str(row["agreement"]) not in p["agreements"]:
+                p["agreements"].append(str(row["agreement"]))
+        return list(out.values())
+
     # ---------------------------------------------------------------- DataFrames
 
     def visits(self, **filters: str | None) -> pd.DataFrame:
@@ -255,6 +280,8 @@ class KnowledgeGraph:
                 "titles": titles.get(iri, []),
                 "country": row["country"],
                 "wikidata": _qid(row["wikidata"]),
+                "lat": _float(row["lat"]),
+                "lon": _float(row["lon"]),
                 "sources": sources.get(iri, []),
             }
         self._entities = index
@@ -282,6 +309,10 @@ class KnowledgeGraph:
 
 def _iso(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _qid(value: Any) -> str | None:
@@ -342,6 +373,8 @@ def flat_entity(r: Record) -> Record:
         "aliases": "、".join(r["aliases"]),
         "titles": "、".join(str(t["title"]) for t in r["titles"]),
         "mentions": len(r["sources"]),
+        "lat": r["lat"],
+        "lon": r["lon"],
         "iri": r["iri"],
     }
 

@@ -23,7 +23,7 @@ from kgraph import __version__
 from kgraph.gazetteer import Gazetteer
 from kgraph.iri import digest, mint
 from kgraph.model import DateSpan, Document, Source
-from kgraph.namespace import KG, ORG, TIME, WD
+from kgraph.namespace import GEO, KG, ORG, TIME, WD
 from kgraph.normalise import name_key
 from kgraph.resolve import Agreement, Entity, Event, Partnership, Resolved, Title, Visit
 from kgraph.resources import ontology_dir
@@ -329,6 +329,8 @@ def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
     triples += _search_keys(iri, [e.label, e.label_en or "", *e.aliases])
     if e.wikidata:
         triples.append((iri, OWL.sameAs, WD[e.wikidata]))
+    if e.type == "place":
+        triples += _coordinates(iri, e.label)
     if e.country and e.type != "person" and e.kind != "country":
         country = mint("place", e.country, base=w.base)
         triples.append((iri, KG.country, country))
@@ -373,6 +375,18 @@ def _search_keys(iri: URIRef, names: Iterable[str]) -> list[tuple]:
     The queries match a user's name against these, whatever its spacing or 臺/台."""
     keys = sorted({name_key(n) for n in names if n} - {""})
     return [(iri, SKOS.hiddenLabel, Literal(k)) for k in keys]
+
+
+def _coordinates(iri: URIRef, key: str) -> list[tuple]:
+    """The place's point from its gazetteer entry (WGS84 ``geo:lat``/``geo:long``), so
+    that a map needs nothing but the graph. A place the gazetteer lacks has none."""
+    entry = Gazetteer.load().lookup(key)
+    if entry is None or entry.type != "place" or entry.lat is None or entry.lon is None:
+        return []
+    return [
+        (iri, GEO.lat, Literal(str(entry.lat), datatype=XSD.decimal)),
+        (iri, GEO.long, Literal(str(entry.lon), datatype=XSD.decimal)),
+    ]
 
 
 def _entity_class(e: Entity) -> URIRef:

@@ -21,6 +21,7 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 TIME = Namespace("http://www.w3.org/2006/time#")
 SCHEMA = Namespace("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")  # W3C WGS84: geo:lat, geo:long
 
 
 class KG(DefinedNamespace):
