@@ -376,6 +376,100 @@ def evaluate(gold: Path, store: Path, endpoint: str | None, fmt: str, show_error
                 click.echo(f"  {err}")
 
 
+# The choices of ``kgraph analyze`` (kgraph.analysis.MEASURES and COUNT_BY, not imported here
+# so that --help does not load NetworkX; tests check they agree).
+ANALYSIS_MEASURES = ["centrality", "communities", "ego", "counts", "contacts", "dormant"]
+COUNT_BY = ["year", "country", "kind"]
+
+
+@main.command()
+@click.argument("measure", type=click.Choice(ANALYSIS_MEASURES), metavar="MEASURE")
+@click.option("--name", metavar="NAME", help="ego: the party or person at the centre.")
+@click.option(
+    "--radius",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="ego: how many steps from the centre.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(COUNT_BY),
+    default="year",
+    show_default=True,
+    help="counts: per year, per partner country, or per kind of visit and agreement.",
+)
+@click.option(
+    "--years",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="dormant: no visit nor signing in this many years.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="dormant: the end of those years (YYYY, YYYY-MM or YYYY-MM-DD); "
+    "default: the latest dated happening.",
+)
+@click.option(
+    "--domestic", is_flag=True, help="contacts, dormant: also partners of the home country."
+)
+@click.option("--top", type=click.IntRange(min=1), metavar="N", help="Only the first N rows.")
+@store_option
+@click.option(
+    "--format", "fmt", type=FORMATS, default="table", show_default=True, help="Output format."
+)
+@user_errors
+def analyze(
+    measure: str,
+    name: str | None,
+    radius: int,
+    by: str,
+    years: int,
+    as_of: str | None,
+    domestic: bool,
+    top: int | None,
+    store: Path,
+    endpoint: str | None,
+    fmt: str,
+) -> None:
+    """Network measures of the parties (NetworkX): MEASURE is one of
+
+    \b
+    centrality   degree, weighted degree, betweenness, eigenvector of each party
+    communities  groups of parties tied more to each other (Louvain, fixed seed)
+    ego          whom --name (a party or a person) deals with, --radius steps out
+    counts       visits, agreements, partnerships per --by year|country|kind
+    contacts     first and latest contact with each partner, and how many
+    dormant      partners with agreements but no visit nor signing in --years
+    """
+    from kgraph.analysis import analyze as run_measure
+    from kgraph.analysis import frame_records
+
+    with _open(store, endpoint) as kg:
+        frame = run_measure(
+            kg,
+            measure,
+            name=name,
+            radius=radius,
+            by=by,
+            years=years,
+            as_of=as_of,
+            domestic=domestic,
+        )
+    if measure == "dormant" and frame.attrs["end"]:
+        span = f"from {frame.attrs['start']} to {frame.attrs['end']}"
+        click.echo(f"kgraph: partners with no visit nor signing {span}", err=True)
+    emit(frame_records(frame.head(top) if top else frame), fmt, _rounded)
+
+
+def _rounded(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with its floats rounded to 4 places, for tables and CSV (JSON keeps them all)."""
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}
+
+
 def emit(records: list[dict[str, Any]], fmt: str, flatten: Callable[[dict], dict]) -> None:
     """Print records as JSON (the full contract), CSV or an aligned table (flattened)."""
     if fmt == "json":

@@ -42,6 +42,17 @@ class Errors(StrEnum):
     E061 = "method {method} is not allowed: this endpoint answers {allowed} only"
     E062 = "the query page answers GET only: POST queries to /sparql"
     E063 = "a POST needs a Content-Length header"
+    E070 = "no party or person named '{name}'"
+    E071 = "the name '{name}' is ambiguous: it names {candidates}"
+    E072 = "cannot count by '{by}' (expected one of {supported})"
+    E073 = "unknown measure '{measure}' (expected one of {supported})"
+    E074 = "the ego network needs a name: pass --name NAME (a party or a person)"
+    E080 = (
+        "cannot read {path}, a browser asset of the HTML views: {reason}"
+        " (reinstall kgraph and pyvis)"
+    )
+    E090 = "no chromium on PATH: install it with scripts/setup.sh --test (Debian's chromium)"
+    E091 = "playwright is not installed: pip install -e '.[test]' (scripts/setup.sh --test)"
 
     def format(self, *args: object, **kwargs: object) -> str:
         return f"[{self.name}] " + str(self.value).format(*args, **kwargs)

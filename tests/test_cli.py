@@ -26,6 +26,7 @@ COMMANDS = [
     "push",
     "export",
     "serve",
+    "analyze",
 ]
 KGRAPH = Path(sys.executable).parent / "kgraph"
 
