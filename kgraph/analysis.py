@@ -789,10 +789,10 @@ def _happening(attrs: dict[str, Any]) -> str:
 @lru_cache(maxsize=1)
 def _home_suffix() -> str:
     """The end of the home city's IRI whatever the base: ``place/高雄市``."""
-    from kgraph.extract import home_party
     from kgraph.iri import mint
+    from kgraph.resources import home_row
 
-    return str(mint("place", home_party().key, base=""))
+    return str(mint("place", home_row()[0], base=""))
 
 
 def _home_iri(iris: Iterable[str]) -> str:

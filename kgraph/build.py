@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kgraph import __version__
+from kgraph.api import KnowledgeGraph
 from kgraph.dates import report_year
 from kgraph.eventnames import dated_events, is_title_only, lent_date
 from kgraph.extract import UnitInput, extract, main_date, story_places
@@ -30,6 +31,8 @@ from kgraph.segment import segment
 from kgraph.store import GRAPH_FILE, MANIFEST_FILE, STORE_DIR, EmbeddedStore, atomic_output
 
 DEFAULT_OUT = "kg-out"
+VIEW_FILE = "view.html"
+MAP_FILE = "map.html"
 Progress = Callable[[str], None]
 
 
@@ -114,8 +117,10 @@ def build(
     out: str | Path = DEFAULT_OUT,
     base: str = DEFAULT_BASE,
     progress: Progress | None = None,
+    views: bool = True,
 ) -> BuildReport:
-    """Build the knowledge graph of ``paths`` into the folder ``out``."""
+    """Build the knowledge graph of ``paths`` into the folder ``out``, with the network
+    view and the map of the result (``view.html``, ``map.html``) unless ``views`` is off."""
     say = progress or (lambda _msg: None)
     check_base(base)
     files = discover(paths)
@@ -127,7 +132,16 @@ def build(
         happenings.extend(found)
     resolved = resolve(happenings, base)
     say(f"resolved {len(resolved.events)} events, {len(resolved.entities)} entities")
-    return _write(Path(out), documents, happenings, resolved, base)
+    return _write(Path(out), documents, happenings, resolved, base, views)
+
+
+def write_views(kg: KnowledgeGraph, folder: Path) -> None:
+    """The analyst's first look at a build: the network view and the map, in ``folder``."""
+    from kgraph.mapview import write_map
+    from kgraph.viz import write_view
+
+    write_view(kg, folder / VIEW_FILE)
+    write_map(kg, folder / MAP_FILE)
 
 
 def _write(
@@ -136,6 +150,7 @@ def _write(
     happenings: list[Happening],
     resolved: Resolved,
     base: str,
+    views: bool,
 ) -> BuildReport:
     graphs = to_graphs(resolved, documents, base)
     with atomic_output(out) as tmp:
@@ -151,6 +166,8 @@ def _write(
             store.replace_graph(str(build_graph_iri(base)), meta, "ntriples")
             store.dump(tmp / GRAPH_FILE, "trig")
             quads = store.count()
+            if views:
+                write_views(KnowledgeGraph(store), tmp)
         finally:
             store.close()
         by_type: dict[str, int] = {}

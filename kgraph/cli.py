@@ -104,8 +104,14 @@ def main() -> None:
 )
 @click.option("--base", default=None, help="Base IRI of the minted resources.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress output.")
+@click.option(
+    "--views/--no-views",
+    default=True,
+    show_default=True,
+    help="Also write the network view (view.html) and the map (map.html) into the output.",
+)
 @user_errors
-def build(paths: Sequence[Path], out: Path, base: str | None, quiet: bool) -> None:
+def build(paths: Sequence[Path], out: Path, base: str | None, quiet: bool, views: bool) -> None:
     """Build the knowledge graph from PATHS (files or folders; default: corpus/)."""
     from kgraph.build import build as run_build
     from kgraph.namespace import DEFAULT_BASE
@@ -114,12 +120,16 @@ def build(paths: Sequence[Path], out: Path, base: str | None, quiet: bool) -> No
         if not quiet:
             click.echo(message, err=True)
 
-    report = run_build(list(paths) or ["corpus"], out, base or DEFAULT_BASE, progress)
+    report = run_build(list(paths) or ["corpus"], out, base or DEFAULT_BASE, progress, views)
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.by_type.items()))
     click.echo(
         f"built {out}: {len(report.documents)} documents, {report.events} events ({kinds}), "
         f"{report.entities} entities, {report.quads} quads"
     )
+    if views:
+        from kgraph.build import MAP_FILE, VIEW_FILE
+
+        click.echo(f"views: {out / VIEW_FILE} (network), {out / MAP_FILE} (map)")
 
 
 def _open(store: Path, endpoint: str | None) -> Any:
@@ -342,6 +352,48 @@ def serve(store: Path, host: str, port: int, timeout: float, workers: int, quiet
         click.echo(message, err=True)
 
     run_server(store, host, port, timeout, workers, quiet=quiet, ready=ready)
+
+
+def page_options(default: str) -> Callable[[F], F]:
+    """``--out`` (default ``default``) and ``--title``, for the commands that write a page."""
+
+    def decorate(func: F) -> F:
+        func = click.option("--title", default=None, help="Title of the page.")(func)
+        return click.option(
+            "--out",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=Path(default),
+            show_default=True,
+            help="HTML file to write.",
+        )(func)
+
+    return decorate
+
+
+@main.command()
+@page_options("view.html")
+@store_option
+@user_errors
+def viz(out: Path, title: str | None, store: Path, endpoint: str | None) -> None:
+    """Write the interactive network view: one HTML file that works offline, with filters
+    by year, relation and country, search, and the source passages of every fact."""
+    from kgraph.viz import DEFAULT_TITLE, write_view
+
+    with _open(store, endpoint) as kg:
+        click.echo(f"wrote {write_view(kg, out, title or DEFAULT_TITLE)}")
+
+
+@main.command(name="map")
+@page_options("map.html")
+@store_option
+@user_errors
+def map_(out: Path, title: str | None, store: Path, endpoint: str | None) -> None:
+    """Write the map of partner places (points from the gazetteer, lines to the home city):
+    one HTML file that works offline."""
+    from kgraph.mapview import DEFAULT_TITLE, write_map
+
+    with _open(store, endpoint) as kg:
+        click.echo(f"wrote {write_map(kg, out, title or DEFAULT_TITLE)}")
 
 
 @main.command(name="eval")

@@ -41,7 +41,7 @@ from kgraph.model import (
     VisitRel,
 )
 from kgraph.recognise import COUNT, HOME, NAME_JOINERS, lexicon, place_compounds
-from kgraph.resources import data_lines, data_rows
+from kgraph.resources import data_lines, data_rows, home_row
 
 SENTENCE_END = "。；;!！?？\n"
 # A photo caption describes a happening its item already tells.
@@ -113,10 +113,6 @@ class Actor:
 
 
 @lru_cache(maxsize=1)
-def _home_row() -> list[str]:
-    return next(iter(data_rows("home_party.csv", delimiter=",", header=True)))
-
-
 @lru_cache(maxsize=1)
 def domestic() -> frozenset[str]:
     """Names of the home city's country (its gazetteer names): parties of it are not foreign.
@@ -124,7 +120,7 @@ def domestic() -> frozenset[str]:
     >>> "台灣" in domestic()
     True
     """
-    country = _home_row()[3]
+    country = home_row()[3]
     entry = Gazetteer.load().lookup(country)
     return frozenset((country, *(entry.names if entry else ())))
 
@@ -136,7 +132,7 @@ def home_party(surface: str = "") -> PartyRef:
     '高雄市'
     """
     lex = lexicon()
-    row = _home_row()
+    row = home_row()
     names = tuple(dict.fromkeys(n for n in (lex.home_key, surface) if n))
     return PartyRef(
         key=lex.home_key,

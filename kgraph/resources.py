@@ -48,3 +48,14 @@ def data_rows(name: str, delimiter: str = "\t", header: bool = False) -> list[li
     """Rows of a delimited file in ``kgraph/data``, without comments (and header)."""
     rows = list(csv.reader(data_lines(name), delimiter=delimiter))
     return rows[1:] if header else rows
+
+
+def home_row() -> list[str]:
+    """The home city's row of ``kgraph/data/home_party.csv`` (key, aliases, English name,
+    country, kind, Wikidata): what the extraction resolves every self-reference to, and
+    what the analyses and views centre on, read without loading spaCy.
+
+    >>> home_row()[0]
+    '高雄市'
+    """
+    return data_rows("home_party.csv", delimiter=",", header=True)[0]

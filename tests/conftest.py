@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -110,3 +111,57 @@ def built_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.exit_code == 0, result.output
     assert (out / "store").is_dir()
     return out
+
+
+XSS = "<script>alert(1)</script>"
+SCRIPT_REPORT = f"""高雄市政府國際事務報告
+
+一、國際交流
+1.112年3月5日，日本{XSS}市代表團訪高，拜會陳其邁市長。
+2.112年5月7日，日本熊本市{XSS}協會代表團訪高。
+"""
+
+
+@pytest.fixture(scope="session")
+def script_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A build (with its views) of one report whose passages hold ``<script>`` (the
+    recogniser takes names of CJK characters and Latin letters only, so names cannot)."""
+    from click.testing import CliRunner
+
+    from kgraph.cli import main
+
+    folder = tmp_path_factory.mktemp("script-corpus")
+    (folder / "report.txt").write_text(SCRIPT_REPORT, encoding="utf-8")
+    out = folder.parent / f"{folder.name}-out"
+    result = CliRunner().invoke(main, ["build", str(folder), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+# --------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """Where tests leave what a person may want to look at (screenshots): ``test-output/``
+    in the repository, or ``$KGRAPH_TEST_OUTPUT``."""
+    folder = Path(os.environ.get("KGRAPH_TEST_OUTPUT", REPO / "test-output"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's headless ``chromium`` driven by playwright (:mod:`kgraph.browser`).
+    ``scripts/setup.sh --test`` installs it; without it the browser tests skip locally and
+    fail in CI (``CI`` set), where they must run."""
+    from kgraph.browser import chromium_path, headless_chromium
+
+    pytest.importorskip("playwright.sync_api")
+    if chromium_path() is None:
+        message = "no chromium on PATH: run scripts/setup.sh --test (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with headless_chromium() as chromium:
+        yield chromium

@@ -17,6 +17,8 @@ from kgraph.cli import main, table
 
 COMMANDS = [
     "build",
+    "viz",
+    "map",
     "visits",
     "agreements",
     "entities",

@@ -1,0 +1,774 @@
+"""The interactive network view: ``write_view(kg, out)`` writes one HTML file that works offline.
+
+Analysts open the view by double-clicking a file, often with no network (or a network that
+blocks CDNs), so the page loads nothing: vis-network's script and stylesheet (from the
+installed ``pyvis`` package), the page's own script and style (``kgraph/static/view.*``) and
+the data are all inlined. pyvis's own ``Network.write_html`` is not used, because its template
+pulls bootstrap, tom-select and vis-network from CDNs; pyvis's ``Network`` holds the nodes,
+edges and vis options, and the project's Jinja template (``kgraph/static/view.html.j2``)
+renders them.
+
+Two steps, so that tests can check the data without HTML:
+
+* :func:`view_data` (pure, over the records of :mod:`kgraph.api`): nodes, edges, the facts
+  each node and edge stands for, and the quoted passages telling them (:class:`ViewData`);
+* :func:`render_view` / :func:`write_view`: the HTML page (written atomically).
+
+Safety: every value from the reports reaches the page only as JSON inside
+``<script type="application/json" id="kgraph-data">``, with ``<``, ``>``, ``&``, U+2028 and
+U+2029 escaped (:func:`json_for_html`), or as Jinja-autoescaped text; the page's script builds
+the panel with ``textContent`` and ``createElement`` only, and vis-network 9 shows a string
+``title`` (tooltip) as text (``innerText``). A name or passage holding ``<script>`` is shown
+as text, never run.
+
+The page's contract (for browser tests; keep it stable):
+
+==========================  ===================================================================
+DOM id / name               what it is
+==========================  ===================================================================
+``#network``                the vis-network canvas container
+``#year-from``, ``#year-to``  number inputs: the year range (inclusive) of the edges shown
+``input[name=relation]``    checkboxes, values ``visit``, ``agreement``, ``partnership``,
+                            ``took_part``: the relation kinds shown
+``#country``                ``<select>``: ``""`` (all) or a country label; shows the edges with
+                            an end of that country (the home city counts for none)
+``#search``                 name search (label, English name or alias); Enter (or ``change``)
+                            selects and focuses the best match and opens its panel
+``#reset``                  button: clears every filter
+``#legend``                 node kinds (colour, shape) and edge relations (colour, style)
+``#panel``                  the clicked node's (or edge's) facts and quoted source passages
+``#status``                 one line: what is shown, or a search that found nothing
+``#kgraph-data``            the JSON data block: :meth:`ViewData.to_json` plus ``vis`` (the vis
+                            nodes, edges and options), ``styles`` and ``relations``
+==========================  ===================================================================
+
+Once ready, ``<body>`` also gets ``data-ready="true"``.
+
+An edge is shown when its relation is ticked, one of its years is in the year range (an
+undated edge only while the range is the whole span) and the country matches; a node is shown
+when one of its edges is, or when no filter is active (then nodes with no relation show too).
+
+``window.kgraphView`` = ``{network, nodes, edges, visibleNodeIds(), visibleEdgeIds(),
+applyFilters(), showNode(id), find(name), ready}``: the vis ``Network`` and its two ``DataSet``
+objects (a node's id is its entity's IRI; an edge's ``e0``, ``e1`` …, with ``relation``, ``years``
+and ``undated``; hidden items have ``hidden: true``), the ids of the items shown, a function that
+re-reads the controls (they call it on ``input`` and ``change``), the panel of a node, the id
+of the node a search finds (or null), and ``ready``, true once the layout has settled (physics
+then stops) and the network was drawn.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
+from importlib import resources as importlib_resources
+from itertools import combinations
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from kgraph.api import KnowledgeGraph, Record
+from kgraph.errors import Errors, KgraphError
+from kgraph.export import atomic_file
+from kgraph.resources import PACKAGE_DIR, home_row
+
+if TYPE_CHECKING:  # pragma: no cover
+    import jinja2
+    from pyvis.network import Network
+
+__all__ = [
+    "KINDS",
+    "RELATIONS",
+    "STATIC_DIR",
+    "Fact",
+    "Passage",
+    "Role",
+    "Title",
+    "ViewData",
+    "ViewEdge",
+    "ViewNode",
+    "group_of",
+    "home_label",
+    "inline",
+    "json_for_html",
+    "label_size",
+    "node_size",
+    "offline_css",
+    "read_asset",
+    "render_page",
+    "render_view",
+    "styles",
+    "view_data",
+    "view_data_from_records",
+    "vis_network",
+    "write_view",
+]
+
+STATIC_DIR = PACKAGE_DIR / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+VIS_DIR = "templates/lib/vis-9.1.2"  # inside the pyvis package
+
+DEFAULT_TITLE = "高雄城市外交網絡 Kaohsiung city diplomacy network"
+
+# Node kinds and relations, in legend order; their looks are in kgraph/static/styles.json.
+KINDS: tuple[str, ...] = ("city", "region", "country", "place", "org", "person")
+RELATIONS: tuple[str, ...] = ("visit", "agreement", "partnership", "took_part")
+
+# What vis-network does with the nodes and edges; looks per kind and relation come from
+# styles.json. forceAtlas2Based keeps the home city's hundreds of spokes apart; without
+# improvedLayout, and with 250 iterations, the ~600 nodes of the corpus settle in a few seconds
+# (then physics stops, so the picture holds still). Labels of small nodes appear on zooming in.
+VIS_OPTIONS: dict[str, Any] = {
+    "autoResize": True,
+    "layout": {"randomSeed": 7, "improvedLayout": False},
+    "nodes": {
+        "borderWidth": 1,
+        "font": {"size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
+        # Sizes are the nodes' own (node_size, label_size); labels under 6 px on screen are
+        # not drawn, so small nodes' names appear on zooming in, and none grows past 26 px.
+        "scaling": {"label": {"drawThreshold": 7, "maxVisible": 26}},
+    },
+    "edges": {
+        "arrows": {"to": {"scaleFactor": 0.6}},
+        "selectionWidth": 2,
+        "hoverWidth": 1,
+    },
+    "physics": {
+        "solver": "forceAtlas2Based",
+        "forceAtlas2Based": {
+            "gravitationalConstant": -60,
+            "centralGravity": 0.03,
+            "springLength": 60,
+            "springConstant": 0.06,
+            "damping": 0.5,
+            "avoidOverlap": 0,  # costly: it doubles the layout time
+        },
+        "stabilization": {"enabled": True, "iterations": 250, "updateInterval": 25},
+        "minVelocity": 1.5,
+        "timestep": 0.5,
+    },
+    "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": True},
+}
+
+
+# --------------------------------------------------------------------------- the data
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A quoted passage: its document, offsets into the original file, and the text."""
+
+    doc: str
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass(frozen=True)
+class Role:
+    """A node taking part in a fact: ``visitor``/``host`` (visits), ``party`` (agreements),
+    ``partner`` (partnerships), ``signatory``/``witness`` (people signing)."""
+
+    node: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact the reports tell: a visiting relation, a signed agreement or a partnership.
+
+    ``kind`` is the visit's type (visit, video_meeting …), the agreement's kind (mou …) or the
+    partnership's (sister_city …); ``start``/``end`` are ISO prefixes (a partnership has its
+    start only; an undated agreement none). ``passages`` index :attr:`ViewData.passages`.
+    """
+
+    id: int
+    relation: str
+    kind: str | None
+    start: str | None
+    end: str | None
+    direction: str | None
+    parties: tuple[Role, ...]
+    persons: tuple[Role, ...]
+    passages: tuple[int, ...]
+
+    @property
+    def year(self) -> int | None:
+        return _year(self.start or self.end)
+
+
+@dataclass(frozen=True)
+class Title:
+    """A title a person holds (市長), of a party (its label), on a date (ISO prefix)."""
+
+    title: str
+    of: str | None
+    date: str | None
+
+
+@dataclass(frozen=True)
+class ViewNode:
+    """An entity. ``group`` is its kind in :data:`KINDS`; ``country`` its country's label (a
+    country's own label for a country); ``degree`` counts its edges; ``facts`` index
+    :attr:`ViewData.facts` (every fact it takes part in, edges or not) and ``mentions``
+    :attr:`ViewData.passages` (where a report names it)."""
+
+    id: str
+    iri: str
+    label: str
+    group: str
+    type: str | None
+    kind: str | None
+    country: str | None
+    home: bool
+    label_en: str | None
+    aliases: tuple[str, ...]
+    titles: tuple[Title, ...]
+    wikidata: str | None
+    degree: int
+    facts: tuple[int, ...]
+    mentions: tuple[int, ...]
+
+    def names(self) -> tuple[str, ...]:
+        """Every name it is searched by."""
+        return tuple(n for n in (self.label, self.label_en, *self.aliases) if n)
+
+
+@dataclass(frozen=True)
+class ViewEdge:
+    """The facts of one relation between two nodes, drawn as one edge.
+
+    Visits go visitor -> host; took_part goes person -> the party they came with or received
+    the visit for; agreement and partnership edges are undirected (source has the smaller
+    id). ``years`` are the distinct years of its dated facts; ``undated`` says whether one
+    fact has no date."""
+
+    id: str
+    source: str
+    target: str
+    relation: str
+    years: tuple[int, ...]
+    undated: bool
+    facts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ViewData:
+    """Everything the page shows, ready for JSON (:meth:`to_json`)."""
+
+    nodes: tuple[ViewNode, ...]
+    edges: tuple[ViewEdge, ...]
+    facts: tuple[Fact, ...]
+    passages: tuple[Passage, ...]
+
+    @property
+    def years(self) -> tuple[int, int] | None:
+        """The first and last year of a dated edge, or None when nothing is dated."""
+        years = [y for e in self.edges for y in e.years]
+        return (min(years), max(years)) if years else None
+
+    def countries(self) -> list[tuple[str, int]]:
+        """Countries of the connected nodes (not the home city) with their node counts, most
+        nodes first: the choices of the country filter."""
+        counts = Counter(n.country for n in self.nodes if n.country and n.degree and not n.home)
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+    def node(self, label: str) -> ViewNode:
+        """The node labelled ``label`` (KeyError if none)."""
+        for n in self.nodes:
+            if n.label == label:
+                return n
+        raise KeyError(label)
+
+    def edges_of(self, node: ViewNode, relation: str | None = None) -> list[ViewEdge]:
+        """The edges at ``node`` (of one relation, if given)."""
+        return [
+            e
+            for e in self.edges
+            if node.id in (e.source, e.target) and relation in (None, e.relation)
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain lists and dicts: ``nodes`` and ``edges`` (as the dataclasses), ``facts``,
+        ``passages``, ``years`` (``[first, last]`` or null) and ``countries``."""
+        return {
+            "nodes": [asdict(n) for n in self.nodes],
+            "edges": [asdict(e) for e in self.edges],
+            "facts": [asdict(f) for f in self.facts],
+            "passages": [asdict(p) for p in self.passages],
+            "years": list(self.years) if self.years else None,
+            "countries": [list(c) for c in self.countries()],
+        }
+
+
+def view_data(kg: KnowledgeGraph) -> ViewData:
+    """The view of a whole built graph: see :func:`view_data_from_records`."""
+    return view_data_from_records(
+        kg.entity_records(), kg.visit_records(), kg.agreement_records(), kg.partnership_records()
+    )
+
+
+def view_data_from_records(
+    entities: Iterable[Record],
+    visits: Iterable[Record],
+    agreements: Iterable[Record] = (),
+    partnerships: Iterable[Record] = (),
+) -> ViewData:
+    """The nodes, edges, facts and passages of the records of :mod:`kgraph.api`.
+
+    Every entity is a node, its IRI its id (in IRI order); a party or person a record
+    names that is missing from ``entities`` still gets one, from its reference. Facts keep
+    the records' order: visits, agreements, partnerships.
+    """
+    visits, agreements, partnerships = list(visits), list(agreements), list(partnerships)
+    records = {ref["iri"]: ref for ref in _references(visits, agreements, partnerships)}
+    records.update({e["iri"]: e for e in entities})
+    passages = _PassageTable()
+    facts = [
+        *(_visit_fact(v, passages) for v in visits),
+        *(_agreement_fact(a, passages) for a in agreements),
+        *(_partnership_fact(p, passages) for p in partnerships),
+    ]
+    facts = [_renumbered(f, i) for i, f in enumerate(facts)]
+    edges = _edges(facts)
+
+    degree: Counter[str] = Counter()
+    for e in edges:
+        degree.update((e.source, e.target))
+    node_facts: dict[str, list[int]] = defaultdict(list)
+    for f in facts:
+        for node in dict.fromkeys(r.node for r in (*f.parties, *f.persons)):
+            node_facts[node].append(f.id)
+
+    home = home_label()
+    nodes = tuple(
+        _node(records[iri], home, degree[iri], node_facts[iri], passages) for iri in sorted(records)
+    )
+    return ViewData(nodes, tuple(edges), tuple(facts), passages.items())
+
+
+@lru_cache(maxsize=1)
+def home_label() -> str:
+    """The home city's label, which the view marks and the map centres on.
+
+    >>> home_label()
+    '高雄市'
+    """
+    return home_row()[0]
+
+
+def group_of(record: Record) -> str:
+    """The node kind (:data:`KINDS`) of an entity record: a place's kind, else its type.
+
+    >>> group_of({"type": "place", "kind": "region"}), group_of({"type": "org", "kind": None})
+    ('region', 'org')
+    >>> group_of({"type": "place", "kind": None}), group_of({"type": None})
+    ('place', 'org')
+    """
+    if record.get("type") == "place":
+        kind = record.get("kind")
+        return kind if kind in KINDS else "place"
+    return "person" if record.get("type") == "person" else "org"
+
+
+class _PassageTable:
+    """Passages, each stored once, by index."""
+
+    def __init__(self) -> None:
+        self._index: dict[Passage, int] = {}
+
+    def add(self, sources: Iterable[Record]) -> tuple[int, ...]:
+        out = []
+        for s in sources:
+            p = Passage(str(s["doc"]), int(s["start"]), int(s["end"]), str(s["quote"]))
+            out.append(self._index.setdefault(p, len(self._index)))
+        return tuple(dict.fromkeys(out))
+
+    def items(self) -> tuple[Passage, ...]:
+        return tuple(self._index)
+
+
+def _references(
+    visits: list[Record], agreements: list[Record], partnerships: list[Record]
+) -> Iterator[Record]:
+    """Party and person references of the records (persons typed: their role says so)."""
+    for v in visits:
+        yield from (v["visitor"], v["host"])
+        yield from ({**p, "type": "person"} for p in (*v["visitor_persons"], *v["host_persons"]))
+    for a in agreements:
+        yield from a["parties"]
+        yield from ({**p, "type": "person"} for p in (*a["signatories"], *a["witnesses"]))
+    for p in partnerships:
+        yield from p["partners"]
+
+
+def _visit_fact(v: Record, passages: _PassageTable) -> Fact:
+    return Fact(
+        id=0,
+        relation="visit",
+        kind=v.get("type"),
+        start=v.get("start"),
+        end=v.get("end"),
+        direction=v.get("direction"),
+        parties=(Role(v["visitor"]["iri"], "visitor"), Role(v["host"]["iri"], "host")),
+        persons=(
+            *(Role(p["iri"], "visitor") for p in v["visitor_persons"]),
+            *(Role(p["iri"], "host") for p in v["host_persons"]),
+        ),
+        passages=passages.add(v.get("sources", [])),
+    )
+
+
+def _agreement_fact(a: Record, passages: _PassageTable) -> Fact:
+    return Fact(
+        id=0,
+        relation="agreement",
+        kind=a.get("kind"),
+        start=a.get("date"),
+        end=a.get("date"),
+        direction=None,
+        parties=tuple(Role(p["iri"], "party") for p in a["parties"]),
+        persons=(
+            *(Role(p["iri"], "signatory") for p in a["signatories"]),
+            *(Role(p["iri"], "witness") for p in a["witnesses"]),
+        ),
+        passages=passages.add(a.get("sources", [])),
+    )
+
+
+def _partnership_fact(p: Record, passages: _PassageTable) -> Fact:
+    return Fact(
+        id=0,
+        relation="partnership",
+        kind=p.get("kind"),
+        start=p.get("since"),
+        end=None,
+        direction=None,
+        parties=tuple(Role(x["iri"], "partner") for x in p["partners"]),
+        persons=(),
+        passages=passages.add(p.get("sources", [])),
+    )
+
+
+def _renumbered(f: Fact, i: int) -> Fact:
+    return replace(f, id=i)
+
+
+def _year(value: str | None) -> int | None:
+    """The year of an ISO prefix.
+
+    >>> _year("2023-03-05"), _year("1982"), _year(None)
+    (2023, 1982, None)
+    """
+    return int(value[:4]) if value and value[:4].isdigit() else None
+
+
+def _edge_ends(f: Fact) -> Iterator[tuple[str, str, str]]:
+    """(relation, source, target) of every edge a fact draws (no loops)."""
+    if f.relation == "visit":
+        visitor, host = (r.node for r in f.parties)
+        yield "visit", visitor, host
+        for person in f.persons:
+            yield "took_part", person.node, visitor if person.role == "visitor" else host
+        return
+    parties = sorted({r.node for r in f.parties})
+    for u, v in combinations(parties, 2):
+        yield f.relation, u, v
+
+
+def _edges(facts: list[Fact]) -> list[ViewEdge]:
+    """One edge per relation and ordered pair of nodes, carrying the facts it stands for."""
+    grouped: dict[tuple[str, str, str], list[Fact]] = {}
+    for f in facts:
+        for key in _edge_ends(f):
+            if key[1] != key[2]:
+                grouped.setdefault(key, []).append(f)
+    ordered = sorted(grouped.items(), key=lambda item: RELATIONS.index(item[0][0]))
+    return [
+        ViewEdge(
+            id=f"e{i}",
+            source=source,
+            target=target,
+            relation=relation,
+            years=tuple(sorted({y for f in fs if (y := f.year) is not None})),
+            undated=any(f.year is None for f in fs),
+            facts=tuple(dict.fromkeys(f.id for f in fs)),
+        )
+        for i, ((relation, source, target), fs) in enumerate(ordered)
+    ]
+
+
+def _node(
+    record: Record,
+    home: str,
+    degree: int,
+    facts: list[int],
+    passages: _PassageTable,
+) -> ViewNode:
+    group = group_of(record)
+    label = str(record.get("label") or record["iri"].rsplit("/", 1)[-1])
+    country = record.get("country") or (label if group == "country" else None)
+    return ViewNode(
+        id=str(record["iri"]),
+        iri=str(record["iri"]),
+        label=label,
+        group=group,
+        type=record.get("type"),
+        kind=record.get("kind"),
+        country=country,
+        home=label == home and record.get("type") == "place",
+        label_en=record.get("label_en"),
+        aliases=tuple(record.get("aliases") or ()),
+        titles=tuple(
+            Title(str(t["title"]), t.get("of"), t.get("date")) for t in record.get("titles") or ()
+        ),
+        wikidata=record.get("wikidata"),
+        degree=degree,
+        facts=tuple(facts),
+        mentions=passages.add(record.get("sources") or ()),
+    )
+
+
+# --------------------------------------------------------------------------- vis-network
+
+
+@lru_cache(maxsize=1)
+def styles() -> dict[str, Any]:
+    """The looks of node kinds and relations (``kgraph/static/styles.json``)."""
+    loaded: dict[str, Any] = json.loads((STATIC_DIR / "styles.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+def node_size(degree: int) -> float:
+    """A node's size (radius in pixels at zoom 1) by its degree: growing with the square root,
+    so the home city's hundreds of edges do not shrink every other node to a dot, and capped.
+    (vis-network's own ``value`` scaling stretches whatever range there is over its sizes, so
+    in a small graph a node of degree 2 would dwarf one of degree 1.)
+
+    >>> node_size(0), node_size(1), node_size(4), node_size(100), node_size(400)
+    (6.0, 9.2, 12.4, 38.0, 50.0)
+    """
+    return round(min(50.0, 6 + 3.2 * math.sqrt(degree)), 1)
+
+
+def label_size(degree: int) -> float:
+    """A node's label size (pixels at zoom 1): the best connected names stay legible when the
+    whole graph is in view.
+
+    >>> label_size(0), label_size(4), label_size(400)
+    (11.0, 13.8, 32.0)
+    """
+    return round(min(32.0, 11 + 1.4 * math.sqrt(degree)), 1)
+
+
+def vis_network(data: ViewData) -> Network:
+    """A pyvis ``Network`` holding the nodes and edges in vis-network's terms, with the
+    looks of :func:`styles` and the options of :data:`VIS_OPTIONS`.
+
+    Nodes carry ``group`` (kind), ``country`` and ``home`` for the page's filters, edges
+    ``relation``, ``years`` and ``undated``. Tooltips (``title``) are plain text.
+    """
+    from pyvis.network import Network
+
+    look = styles()
+    labels = {n.id: n.label for n in data.nodes}
+    # directed: pyvis drops a second edge between two nodes of an undirected network, and
+    # a pair has one edge per relation here; undirected relations get no arrow.
+    net = Network(directed=True, cdn_resources="in_line")
+    for n in data.nodes:
+        kind = look["kinds"][n.group]
+        net.add_node(
+            n.id,
+            label=n.label,
+            shape=kind["shape"],
+            color=kind["color"],
+            size=node_size(n.degree),
+            font={"size": label_size(n.degree)},
+            title=_node_tooltip(n, kind["label"]),
+            kind=n.group,  # not "group": pyvis then drops the colour
+            country=n.country,
+            home=n.home,
+            borderWidth=3 if n.home else 1,
+        )
+    for e in data.edges:
+        rel = look["relations"][e.relation]
+        net.add_edge(
+            e.source,
+            e.target,
+            id=e.id,
+            relation=e.relation,
+            years=list(e.years),
+            undated=e.undated,
+            color={
+                "color": rel["color"],
+                "highlight": rel["color"],  # a selected edge keeps its relation's colour
+                "hover": rel["color"],
+                "opacity": 0.6 if e.relation == "took_part" else 0.75,
+            },
+            width=rel["width"],
+            dashes=rel["dashes"],
+            arrows=rel["arrows"],
+            smooth={"enabled": True, "type": rel["smooth"], "roundness": 0.15},
+            title=_edge_tooltip(e, labels[e.source], labels[e.target], data, rel["label"]),
+        )
+    options = json.loads(json.dumps(VIS_OPTIONS))  # a deep copy
+    options["nodes"]["font"]["face"] = look["font"]
+    # Not net.set_options(): it strips every space from the JSON, font names included.
+    net.options = options
+    return net
+
+
+def _node_tooltip(n: ViewNode, kind_label: str) -> str:
+    lines = [n.label]
+    if n.label_en and n.label_en != n.label:
+        lines.append(n.label_en)
+    lines.append(" · ".join(x for x in (kind_label, n.country) if x))
+    lines.append(f"{n.degree} connections · {len(n.facts)} facts")
+    return "\n".join(lines)
+
+
+def _edge_tooltip(e: ViewEdge, source: str, target: str, data: ViewData, rel_label: str) -> str:
+    arrow = "→" if e.relation in ("visit", "took_part") else "—"
+    lines = [f"{source} {arrow} {target}", f"{rel_label} ×{len(e.facts)}"]
+    shown = [data.facts[i] for i in e.facts[:8]]
+    for f in shown:
+        when = _date_range(f.start, f.end) or "undated"
+        lines.append(f"{when}  {(f.kind or '').replace('_', ' ')}")
+    if len(e.facts) > len(shown):
+        lines.append(f"… {len(e.facts) - len(shown)} more")
+    return "\n".join(lines)
+
+
+def _date_range(start: str | None, end: str | None) -> str:
+    """A date or range for people.
+
+    >>> _date_range("2023-03-05", "2023-03-07"), _date_range("2023", "2023")
+    ('2023-03-05 – 2023-03-07', '2023')
+    """
+    if start and end and start != end:
+        return f"{start} – {end}"
+    return start or end or ""
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def json_for_html(value: Any) -> Markup:
+    r"""``value`` as JSON that is safe inside a ``<script>`` element: ``<``, ``>`` and ``&``
+    (and U+2028, U+2029, line breaks to older JavaScript) are written as ``\uXXXX`` escapes,
+    so no text can close the element or open a comment; JSON.parse reads them back.
+
+    >>> print(json_for_html({"name": "</script><b>&"}))
+    {"name":"\u003c/script\u003e\u003cb\u003e\u0026"}
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.translate(_JSON_ESCAPES))
+
+
+_JSON_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
+
+
+def offline_css(css: str) -> str:
+    """A stylesheet with every ``url()`` that is not a ``data:`` URI replaced by ``none``: an
+    inlined stylesheet's relative images (Leaflet's ``images/layers.png``) do not exist
+    beside the page, and nothing may be fetched.
+
+    >>> offline_css('a{background:url(images/x.png)} b{background:url("data:image/png;base64,AA")}')
+    'a{background:none} b{background:url("data:image/png;base64,AA")}'
+    """
+    return re.sub(r"url\(\s*(?![\"']?data:)[^)]*\)", "none", css)
+
+
+def inline(text: str, tag: str) -> Markup:
+    """Vendored or own script/style text to put inside ``<tag>``; refuses text that would end
+    the element early (it has none today, but a vendor update must not break the page)."""
+    if f"</{tag}" in text.lower():
+        raise ValueError(f"cannot inline text containing </{tag}")
+    return Markup(offline_css(text) if tag == "style" else text)
+
+
+def read_asset(path: Path) -> str:
+    """A browser asset's text, or :class:`KgraphError` E080 naming the missing file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise KgraphError(Errors.E080, path=path, reason=exc.strerror or str(exc)) from None
+
+
+def vis_asset(name: str) -> str:
+    """``vis-network.min.js`` or ``vis-network.css`` from the installed pyvis package."""
+    try:
+        root = Path(str(importlib_resources.files("pyvis")))
+    except ModuleNotFoundError:
+        raise KgraphError(Errors.E080, path=f"pyvis/{VIS_DIR}/{name}", reason="no pyvis") from None
+    return read_asset(root / VIS_DIR / name)
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(STATIC_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def render_page(template: str, **context: Any) -> str:
+    """A template of ``kgraph/static`` rendered with autoescaping (values from the reports
+    become text; only :class:`Markup` from this module goes in as it is)."""
+    return _environment().get_template(template).render(**context)
+
+
+def render_view(data: ViewData, title: str = DEFAULT_TITLE) -> str:
+    """The HTML page of the network view (one file, nothing to fetch)."""
+    net = vis_network(data)
+    nodes, edges, _heading, _height, _width, options = net.get_network_data()
+    look = styles()
+    payload = {
+        **data.to_json(),
+        "vis": {"nodes": nodes, "edges": edges, "options": json.loads(options)},
+        "styles": look,
+        "relations": list(RELATIONS),
+    }
+    years = data.years or (0, 0)
+    return render_page(
+        "view.html.j2",
+        title=title,
+        data=json_for_html(payload),
+        vis_js=inline(vis_asset("vis-network.min.js"), "script"),
+        vis_css=inline(vis_asset("vis-network.css"), "style"),
+        page_js=inline(read_asset(STATIC_DIR / "view.js"), "script"),
+        page_css=inline(read_asset(STATIC_DIR / "view.css"), "style"),
+        font=look["font"],
+        kinds=[(k, look["kinds"][k]) for k in KINDS],
+        relations=[(r, look["relations"][r]) for r in RELATIONS],
+        countries=data.countries(),
+        names=sorted({name for n in data.nodes for name in n.names()}),
+        years=years,
+        counts={"nodes": len(data.nodes), "edges": len(data.edges), "facts": len(data.facts)},
+    )
+
+
+def write_view(kg: KnowledgeGraph, out: Path, title: str = DEFAULT_TITLE) -> Path:
+    """Write the network view of ``kg`` to the HTML file ``out``, atomically; returns ``out``.
+
+    Missing parent folders are made; an unwritable ``out`` raises :class:`StoreError` E012.
+    """
+    return write_html(render_view(view_data(kg), title), out)
+
+
+def write_html(html: str, out: Path) -> Path:
+    """Write a page to ``out`` atomically (a failure leaves the old file); returns ``out``."""
+    out = Path(out)
+    with atomic_file(out) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return out
