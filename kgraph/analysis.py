@@ -24,11 +24,12 @@ Each takes a :class:`~kgraph.api.KnowledgeGraph` (or any :class:`RecordSource`, 
 :class:`RecordSet` read once and reused) or, for the party measures, a party graph already
 built::
 
-    >>> import kgraph                                   # doctest: +SKIP
-    >>> from kgraph import analysis                     # doctest: +SKIP
-    >>> records = analysis.RecordSet.of(kgraph.open("kg-out"))   # doctest: +SKIP
-    >>> analysis.centrality(records).head()             # doctest: +SKIP
-    >>> analysis.dormant(records, years=3)              # doctest: +SKIP
+    import kgraph
+    from kgraph import analysis
+
+    records = analysis.RecordSet.of(kgraph.open("kg-out"))
+    analysis.centrality(records).head()
+    analysis.dormant(records, years=3)
 
 Dates are the ISO prefixes of the records (``2023``, ``2023-05``, ``2023-05-10``); they sort
 as strings, coarser before finer, which is the order :func:`contacts` uses.

@@ -49,12 +49,13 @@ undated edge only while the range is the whole span) and the country matches; a 
 when one of its edges is, or when no filter is active (then nodes with no relation show too).
 
 ``window.kgraphView`` = ``{network, nodes, edges, visibleNodeIds(), visibleEdgeIds(),
-applyFilters(), showNode(id), find(name), ready}``: the vis ``Network`` and its two ``DataSet``
-objects (a node's id is its entity's IRI; an edge's ``e0``, ``e1`` …, with ``relation``, ``years``
-and ``undated``; hidden items have ``hidden: true``), the ids of the items shown, a function that
-re-reads the controls (they call it on ``input`` and ``change``), the panel of a node, the id
-of the node a search finds (or null), and ``ready``, true once the layout has settled (physics
-then stops) and the network was drawn.
+applyFilters(), showNode(id), find(name), fitConnected(), ready}``: the vis ``Network`` and
+its two ``DataSet`` objects (a node's id is its entity's IRI; an edge's ``e0``, ``e1`` …, with
+``relation``, ``years`` and ``undated``; hidden items have ``hidden: true``), the ids of the
+items shown, a function that re-reads the controls (they call it on ``input`` and
+``change``), the panel of a node, the id of the node a search finds (or null), a zoom that
+frames the connected nodes, and ``ready``, true once the layout has settled (physics then
+stops) and the network was drawn.
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ __all__ = [
     "view_data",
     "view_data_from_records",
     "vis_network",
+    "write_html",
     "write_view",
 ]
 

@@ -60,6 +60,9 @@ def shoot(view: Path, map_: Path, out: Path) -> None:
         page.fill("#search", FOCUS)
         page.press("#search", "Enter")
         page.wait_for_timeout(1500)  # the zoom to the found node is animated
+        # The connected network, with the found node still selected and its panel open.
+        page.evaluate("() => window.kgraphView.fitConnected()")
+        page.wait_for_timeout(300)
         page.screenshot(path=str(out / "view.png"))
         page.goto(map_.as_uri())
         page.wait_for_function("() => window.kgraphMap && window.kgraphMap.ready === true")

@@ -33,7 +33,8 @@
     visibleEdgeIds: function () { return idsShown(edges); },
     applyFilters: applyFilters,
     showNode: showNode,
-    find: findNode
+    find: findNode,
+    fitConnected: fitConnected
   };
   window.kgraphView = view;
 
