@@ -101,6 +101,7 @@ __all__ = [
     "label_size",
     "node_size",
     "offline_css",
+    "page_css",
     "read_asset",
     "render_page",
     "render_view",
@@ -749,7 +750,7 @@ def render_view(data: ViewData, title: str = DEFAULT_TITLE) -> str:
         vis_js=inline(vis_asset("vis-network.min.js"), "script"),
         vis_css=inline(vis_asset("vis-network.css"), "style"),
         page_js=inline(read_asset(STATIC_DIR / "view.js"), "script"),
-        page_css=inline(read_asset(STATIC_DIR / "view.css"), "style"),
+        page_css=inline(page_css("view.css"), "style"),
         font=look["font"],
         kinds=[(k, look["kinds"][k]) for k in KINDS],
         relations=[(r, look["relations"][r]) for r in RELATIONS],
@@ -766,6 +767,11 @@ def write_view(kg: KnowledgeGraph, out: Path, title: str = DEFAULT_TITLE) -> Pat
     Missing parent folders are made; an unwritable ``out`` raises :class:`StoreError` E012.
     """
     return write_html(render_view(view_data(kg), title), out)
+
+
+def page_css(name: str) -> str:
+    """The stylesheet of a page: what the pages share (``page.css``), then its own."""
+    return read_asset(STATIC_DIR / "page.css") + read_asset(STATIC_DIR / name)
 
 
 def write_html(html: str, out: Path) -> Path:
