@@ -41,12 +41,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 from itertools import combinations, product
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kgraph.api import Record
 from kgraph.errors import Errors, KgraphError
+from kgraph.iri import is_home
 from kgraph.normalise import name_key
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -214,8 +214,8 @@ def party_graph(kg: RecordSource) -> nx.MultiDiGraph:
       ``partnership`` (IRI) and ``date`` its start.
 
     Edges are inserted sorted by relation, date, ends and IRI, so the same records give the
-    same graph. For a GraphML file (which holds no tuples or None) use
-    ``kgraph export --format graphml``.
+    same graph. The graph holds tuples and None, which GraphML cannot; ``kgraph export
+    --format graphml`` writes a related graph for Gephi (people included, no partnerships).
 
     >>> home = {"iri": "http://example.org/place/高雄市", "label": "高雄市"}
     >>> tokyo = {"iri": "http://example.org/place/東京都", "label": "東京都"}
@@ -506,10 +506,12 @@ def counts(source: RecordSource | nx.MultiDiGraph, by: str = "year") -> pd.DataF
 
 
 def contacts(source: RecordSource | nx.MultiDiGraph, domestic: bool = False) -> pd.DataFrame:
-    """The first and latest contact with each partner, and how many.
+    """The first and latest contact of the home city with each partner, and how many.
 
-    Partners are the parties other than the home city; of its own country too only with
-    ``domestic`` (its offices, schools and ministries are otherwise left out). Columns
+    Partners are the parties other than the home city that it visited, hosted, signed with
+    or partners with (a school that only signed with a foreign school is not one); of its
+    own country only with ``domestic`` (its offices, schools and ministries are otherwise
+    left out). Columns
     :data:`CONTACT_COLUMNS`: ``label``, ``label_en``, ``country``, ``kind``, ``first`` and
     ``latest`` (the earliest and latest date of its visits, agreements and partnerships,
     ``""`` if none is dated), ``visits`` (visiting events), ``agreements``, ``partnerships``
@@ -517,9 +519,12 @@ def contacts(source: RecordSource | nx.MultiDiGraph, domestic: bool = False) -> 
     label.
     """
     graph = _party_graph(source)
+    home = graph.graph.get("home", "")
     rows = []
     for n in _partners(graph, domestic):
-        edges = list(_incident(graph, n))
+        edges = list(_incident(graph, n, home))
+        if not edges:  # no contact with the home city: a partner of a partner
+            continue
         dates = sorted(a["date"] for a in edges if a["date"])
         rows.append(
             {
@@ -597,7 +602,8 @@ def _dormant_row(graph: nx.MultiDiGraph, n: str, start: date, end: date) -> Reco
 def window(as_of: str, years: int) -> tuple[date, date]:
     """The first and last day of the ``years`` up to ``as_of`` (an ISO prefix), both
     included: the last day ``as_of`` covers, and the day after the same date ``years``
-    earlier. Raises :class:`KgraphError` E041 for a malformed date.
+    earlier. Raises :class:`KgraphError` E041 for a malformed date, E075 for a window that
+    would begin before year 1.
 
     >>> window("2024", 3)
     (datetime.date(2022, 1, 1), datetime.date(2024, 12, 31))
@@ -605,6 +611,8 @@ def window(as_of: str, years: int) -> tuple[date, date]:
     (datetime.date(2023, 3, 1), datetime.date(2024, 2, 29))
     """
     end = _bounds(as_of)[1]
+    if not 0 < years < end.year:
+        raise KgraphError(Errors.E075, years=years, as_of=as_of)
     try:
         before = end.replace(year=end.year - years)
     except ValueError:  # 29 February, in a year that has none
@@ -787,23 +795,9 @@ def _happening(attrs: dict[str, Any]) -> str:
     return str(attrs[_HAPPENING[attrs["relation"]]])
 
 
-@lru_cache(maxsize=1)
-def _home_suffix() -> str:
-    """The end of the home city's IRI whatever the base: ``place/高雄市``."""
-    from kgraph.iri import mint
-    from kgraph.resources import home_row
-
-    return str(mint("place", home_row()[0], base=""))
-
-
 def _home_iri(iris: Iterable[str]) -> str:
-    """The IRI among ``iris`` that names the home city, minted as :mod:`kgraph.resolve` does
-    under any base (which ends in ``/`` or ``#``), or ``""``."""
-    suffix = _home_suffix()
-    for iri in iris:
-        if iri.endswith(suffix) and iri[: -len(suffix)].endswith(("/", "#")):
-            return iri
-    return ""
+    """The IRI among ``iris`` that names the home city under any base, or ``""``."""
+    return next((iri for iri in iris if is_home(iri)), "")
 
 
 def _party_graph(source: RecordSource | nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -859,12 +853,14 @@ def _eigenvector(graph: nx.Graph) -> dict[str, float]:
     return {n: value if value > 1e-9 else 0.0 for n, value in found.items()}
 
 
-def _incident(graph: nx.MultiDiGraph, n: str) -> Iterator[dict[str, Any]]:
-    """The attributes of every edge into or out of ``n``."""
-    for _, _, attrs in graph.out_edges(n, data=True):
-        yield attrs
+def _incident(graph: nx.MultiDiGraph, n: str, other: str = "") -> Iterator[dict[str, Any]]:
+    """The attributes of every edge into or out of ``n`` (only those with ``other`` at the
+    far end, when given)."""
+    for _, v, attrs in graph.out_edges(n, data=True):
+        if not other or v == other:
+            yield attrs
     for u, _, attrs in graph.in_edges(n, data=True):
-        if u != n:  # a self-loop was given as an out-edge
+        if u != n and (not other or u == other):  # a self-loop was given as an out-edge
             yield attrs
 
 

@@ -47,6 +47,7 @@ class Errors(StrEnum):
     E072 = "cannot count by '{by}' (expected one of {supported})"
     E073 = "unknown measure '{measure}' (expected one of {supported})"
     E074 = "the ego network needs a name: pass --name NAME (a party or a person)"
+    E075 = "a window of {years} years before {as_of} would begin before year 1"
     E080 = (
         "cannot read {path}, a browser asset of the HTML views: {reason}"
         " (reinstall kgraph and pyvis)"

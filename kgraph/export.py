@@ -156,6 +156,8 @@ def atomic_file(out: Path) -> Iterator[Path]:
     Missing parent folders are made; an :class:`OSError` becomes :class:`StoreError` E012.
     """
     out = Path(out)
+    if not out.name or out.name == "..":
+        raise StoreError(Errors.E012, path=out, reason="a file name is needed")
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -113,7 +113,6 @@ class Actor:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def domestic() -> frozenset[str]:
     """Names of the home city's country (its gazetteer names): parties of it are not foreign.
 

@@ -106,3 +106,18 @@ def digest(*parts: str, length: int = 10) -> str:
     """
     data = "\x1f".join(unicodedata.normalize("NFC", p) for p in parts).encode()
     return hashlib.sha256(data).hexdigest()[:length]
+
+
+def is_home(iri: str) -> bool:
+    """Whether ``iri`` names the home city (``kgraph/data/home_party.csv``), minted under
+    any base: what the analyses and views centre on, found the way :func:`mint` names it.
+
+    >>> is_home("https://w3id.org/kgraph/id/place/高雄市"), is_home("http://x.org/kg#place/高雄市")
+    (True, True)
+    >>> is_home("https://w3id.org/kgraph/id/place/高雄市政府")
+    False
+    """
+    from kgraph.resources import home_row
+
+    suffix = str(mint("place", home_row()[0], base=""))
+    return iri.endswith(suffix) and iri[: -len(suffix)].endswith(("/", "#"))

@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from kgraph.api import KnowledgeGraph, Record
+from kgraph.iri import is_home
 from kgraph.viz import (
     STATIC_DIR,
     VENDOR_DIR,
-    home_label,
     inline,
     json_for_html,
     page_css,
@@ -113,8 +113,8 @@ class Partner:
 class _Tally:
     """What the records say of one partner, counted while reading them."""
 
-    visits_in: int = 0
-    visits_out: int = 0
+    visits_in: set[str] = field(default_factory=set)  # visiting events, as analysis counts
+    visits_out: set[str] = field(default_factory=set)
     agreements: int = 0
     partnerships: list[str] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)
@@ -125,8 +125,8 @@ class _Tally:
     def counts(self) -> dict[str, Any]:
         """The counting fields of :class:`Partner` (ISO prefixes order as strings)."""
         return {
-            "visits_in": self.visits_in,
-            "visits_out": self.visits_out,
+            "visits_in": len(self.visits_in),
+            "visits_out": len(self.visits_out),
             "agreements": self.agreements,
             "partnerships": tuple(self.partnerships),
             "first": min(self.dates, default=None),
@@ -200,7 +200,7 @@ def map_data_from_records(
 ) -> MapData:
     """The home city and its partners from the records of :mod:`kgraph.api`.
 
-    The home city is the place labelled as :func:`kgraph.viz.home_label` says. Only relations
+    The home city is the place :func:`kgraph.iri.is_home` names. Only relations
     with the home city as a party count (a visit between two foreign parties makes no partner).
     """
     index = {e["iri"]: e for e in entities}
@@ -218,13 +218,10 @@ def map_data_from_records(
         visitor, host = v["visitor"], v["host"]
         if home_iri not in (visitor["iri"], host["iri"]) or visitor["iri"] == host["iri"]:
             continue
-        if host["iri"] == home_iri:
-            t = tally(visitor)
-            t.visits_in += 1
-        else:
-            t = tally(host)
-            t.visits_out += 1
-        t.saw(v.get("start"), v.get("end"))
+        inbound = host["iri"] == home_iri
+        t = tally(visitor if inbound else host)
+        (t.visits_in if inbound else t.visits_out).add(str(v["event"]))
+        t.saw(v.get("start"))  # a contact's date is its start, as kgraph analyze contacts
     for a in agreements:
         for ref in _others(a["parties"], home_iri):
             t = tally(ref)
@@ -245,11 +242,7 @@ def map_data_from_records(
 
 
 def _home_iri(index: dict[str, Record]) -> str | None:
-    home = home_label()
-    for iri, e in index.items():
-        if e.get("label") == home and e.get("type") == "place":
-            return iri
-    return None
+    return next((iri for iri in index if is_home(iri)), None)
 
 
 def _others(parties: list[Record], home_iri: str | None) -> list[Record]:
@@ -289,7 +282,7 @@ def render_map(data: MapData, title: str = DEFAULT_TITLE) -> str:
     return render_page(
         "map.html.j2",
         title=title,
-        data=json_for_html({**data.to_json(), "styles": look, "strength": list(STRENGTH)}),
+        data=json_for_html({**data.to_json(), "styles": look}),
         countries=json_for_html(countries),
         leaflet_js=inline(read_asset(VENDOR_DIR / "leaflet.js"), "script"),
         leaflet_css=inline(read_asset(VENDOR_DIR / "leaflet.css"), "style"),
@@ -301,7 +294,6 @@ def render_map(data: MapData, title: str = DEFAULT_TITLE) -> str:
         mapped=data.mapped,
         unmapped=data.unmapped,
         organisations=data.organisations,
-        kinds=look["kinds"],
     )
 
 

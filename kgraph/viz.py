@@ -77,7 +77,8 @@ from markupsafe import Markup
 from kgraph.api import KnowledgeGraph, Record
 from kgraph.errors import Errors, KgraphError
 from kgraph.export import atomic_file
-from kgraph.resources import PACKAGE_DIR, home_row
+from kgraph.iri import is_home
+from kgraph.resources import PACKAGE_DIR
 
 if TYPE_CHECKING:  # pragma: no cover
     import jinja2
@@ -95,7 +96,6 @@ __all__ = [
     "ViewEdge",
     "ViewNode",
     "group_of",
-    "home_label",
     "inline",
     "json_for_html",
     "label_size",
@@ -349,21 +349,10 @@ def view_data_from_records(
         for node in dict.fromkeys(r.node for r in (*f.parties, *f.persons)):
             node_facts[node].append(f.id)
 
-    home = home_label()
     nodes = tuple(
-        _node(records[iri], home, degree[iri], node_facts[iri], passages) for iri in sorted(records)
+        _node(records[iri], degree[iri], node_facts[iri], passages) for iri in sorted(records)
     )
     return ViewData(nodes, tuple(edges), tuple(facts), passages.items())
-
-
-@lru_cache(maxsize=1)
-def home_label() -> str:
-    """The home city's label, which the view marks and the map centres on.
-
-    >>> home_label()
-    '高雄市'
-    """
-    return home_row()[0]
 
 
 def group_of(record: Record) -> str:
@@ -509,7 +498,6 @@ def _edges(facts: list[Fact]) -> list[ViewEdge]:
 
 def _node(
     record: Record,
-    home: str,
     degree: int,
     facts: list[int],
     passages: _PassageTable,
@@ -525,7 +513,7 @@ def _node(
         type=record.get("type"),
         kind=record.get("kind"),
         country=country,
-        home=label == home and record.get("type") == "place",
+        home=is_home(str(record["iri"])),
         label_en=record.get("label_en"),
         aliases=tuple(record.get("aliases") or ()),
         titles=tuple(

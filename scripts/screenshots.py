@@ -59,7 +59,7 @@ def shoot(view: Path, map_: Path, out: Path) -> None:
         page.wait_for_function("() => window.kgraphView && window.kgraphView.ready === true")
         page.fill("#search", FOCUS)
         page.press("#search", "Enter")
-        page.wait_for_timeout(1500)  # the zoom to the found node is animated
+        page.wait_for_timeout(1500)  # let the search select the node and draw its panel
         # The connected network, with the found node still selected and its panel open.
         page.evaluate("() => window.kgraphView.fitConnected()")
         page.wait_for_timeout(300)

@@ -331,19 +331,12 @@ def test_contacts(records: RecordSet) -> None:
     columns = ["label", "first", "latest", "visits", "agreements", "partnerships"]
     assert frame[columns].values.tolist() == [
         ["聖安東尼市", "1982", "2019-06-01", 1, 1, "sister_city"],
-        ["川內中學", "1993", "1993", 0, 1, ""],
         ["熊本縣", "2017", "2024-11-20", 3, 2, "friendship_city"],
         ["東京都", "2024-11-20", "2024-11-20", 1, 1, ""],
     ]
+    # The two schools signed only with each other: neither is a contact of the home city.
     with_domestic = analysis.contacts(records, domestic=True)
-    assert labels(with_domestic) == [
-        "聖安東尼市",
-        "川內中學",
-        "陽明國中",
-        "熊本縣",
-        "大陸委員會",
-        "東京都",
-    ]
+    assert labels(with_domestic) == ["聖安東尼市", "熊本縣", "大陸委員會", "東京都"]
 
 
 def test_dormant(records: RecordSet) -> None:
@@ -495,3 +488,10 @@ def test_cli_errors_are_one_line(args: list[str], code: str, built_corpus: Path)
     assert result.stderr.splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith(f"kgraph: [{code}] ")
     assert "Traceback" not in result.output
+
+
+def test_a_window_before_year_one_is_a_one_line_error() -> None:
+    for as_of, years in (("2026", 2100), ("0002", 3)):
+        with pytest.raises(KgraphError) as error:
+            analysis.window(as_of, years)
+        assert error.value.code == "E075" and "\n" not in str(error.value)

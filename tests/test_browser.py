@@ -109,3 +109,23 @@ def test_script_in_a_report_stays_text(page: Any, script_build: Path, output_dir
     _open(page, script_build / "map.html", "kgraphMap")
     assert not dialogs
     assert not page.errors
+
+
+def _years(page: Any, first: int, last: int) -> int:
+    page.fill("#year-from", str(first))
+    page.fill("#year-to", str(last))
+    page.dispatch_event("#year-to", "change")
+    return int(page.evaluate("() => window.kgraphView.visibleNodeIds().length"))
+
+
+def test_year_range_and_accents(page: Any, views: dict[str, Path]) -> None:
+    _open(page, views["view"], "kgraphView")
+    total = page.evaluate("() => window.kgraphView.visibleNodeIds().length")
+    ahead = _years(page, 2023, 2025)
+    assert 0 < ahead < total
+    assert _years(page, 2025, 2023) == ahead  # a reversed range reads the right way round
+    assert page.evaluate("() => window.kgraphView.find('Hachiōji')") == page.evaluate(
+        "() => window.kgraphView.find('hachioji')"
+    )
+    assert page.evaluate("() => window.kgraphView.find('hachioji')") is not None
+    assert not page.errors

@@ -22,6 +22,7 @@ from kgraph.export import (
     RELATIONS,
     TABLE_FILES,
     _check_not_the_build,
+    atomic_file,
     default_name,
     export,
     graph_from_records,
@@ -343,3 +344,10 @@ def test_export_never_overwrites_the_graph_it_reads(built_corpus: Path, tmp_path
     with pytest.raises(StoreError, match="overwrite the graph being exported"):
         _check_not_the_build(build, build)
     _check_not_the_build(build / "graph.ttl", build)  # beside the store is fine
+
+
+def test_an_output_with_no_file_name_is_a_one_line_error() -> None:
+    for name in ("", "."):
+        with pytest.raises(StoreError) as error, atomic_file(Path(name)):
+            pass
+        assert error.value.code == "E012" and "a file name is needed" in str(error.value)

@@ -57,6 +57,7 @@
     var to = parseInt(yearTo.value, 10);
     if (isNaN(from)) { from = first; }
     if (isNaN(to)) { to = last; }
+    if (from > to) { var swap = from; from = to; to = swap; }  // 2025–2023 means 2023–2025
     var yearActive = Boolean(data.years) && (from > first || to < last);
     var country = countrySelect.value;
     return {
@@ -133,7 +134,9 @@
   // ------------------------------------------------------------------ search
 
   function normal(text) {
-    return String(text || "").normalize("NFKC").toLowerCase()
+    // NFKD then no combining marks: Hachiōji finds Hachioji; NFKC: full-width letters.
+    return String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .normalize("NFKC").toLowerCase()
       .replace(/臺/g, "台").replace(/[\s·・‧．.]/g, "");
   }
 
