@@ -39,12 +39,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import combinations, product
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from kgraph.api import Record
+from kgraph.api import Record, RecordSet, RecordSource
+from kgraph.dates import iso_year, span_bounds
 from kgraph.errors import Errors, KgraphError
 from kgraph.iri import is_home
 from kgraph.normalise import name_key
@@ -130,59 +130,6 @@ Edge = tuple[str, str, dict[str, Any]]
 
 
 # --------------------------------------------------------------------------- the records
-
-
-class RecordSource(Protocol):
-    """What the projections read: :class:`~kgraph.api.KnowledgeGraph` or a :class:`RecordSet`."""
-
-    def entity_records(self) -> list[Record]: ...
-
-    def visit_records(self) -> list[Record]: ...
-
-    def agreement_records(self) -> list[Record]: ...
-
-    def partnership_records(self) -> list[Record]: ...
-
-
-@dataclass(frozen=True)
-class RecordSet:
-    """The records of a graph, read once: pass it to several measures instead of the
-    :class:`~kgraph.api.KnowledgeGraph`, which queries the store on every call. Tests and
-    notebooks can also build one by hand from records in the JSON contract of
-    :mod:`kgraph.api`.
-
-    >>> RecordSet().visit_records()
-    []
-    """
-
-    entities: tuple[Record, ...] = ()
-    visits: tuple[Record, ...] = ()
-    agreements: tuple[Record, ...] = ()
-    partnerships: tuple[Record, ...] = ()
-
-    @classmethod
-    def of(cls, source: RecordSource) -> RecordSet:
-        """The records of ``source``, read now (a :class:`RecordSet` is returned as it is)."""
-        if isinstance(source, RecordSet):
-            return source
-        return cls(
-            tuple(source.entity_records()),
-            tuple(source.visit_records()),
-            tuple(source.agreement_records()),
-            tuple(source.partnership_records()),
-        )
-
-    def entity_records(self) -> list[Record]:
-        return list(self.entities)
-
-    def visit_records(self) -> list[Record]:
-        return list(self.visits)
-
-    def agreement_records(self) -> list[Record]:
-        return list(self.agreements)
-
-    def partnership_records(self) -> list[Record]:
-        return list(self.partnerships)
 
 
 # --------------------------------------------------------------------------- projections
@@ -582,10 +529,10 @@ def dormant(
 
 def _dormant_row(graph: nx.MultiDiGraph, n: str, start: date, end: date) -> Record | None:
     """The row of :func:`dormant` for the partner ``n``, or None if it is not dormant."""
-    edges = [a for a in _incident(graph, n) if not a["date"] or _bounds(a["date"])[0] <= end]
+    edges = [a for a in _incident(graph, n) if not a["date"] or span_bounds(a["date"])[0] <= end]
     ties = [a for a in edges if a["relation"] != "visit"]
     dated = sorted(edges, key=lambda a: a["date"])
-    if not ties or any(a["date"] and _bounds(a["date"])[1] >= start for a in dated):
+    if not ties or any(a["date"] and span_bounds(a["date"])[1] >= start for a in dated):
         return None
     visits = [a["date"] for a in dated if a["relation"] == "visit" and a["date"]]
     since = sorted(a["date"] for a in ties if a["date"])
@@ -610,7 +557,7 @@ def window(as_of: str, years: int) -> tuple[date, date]:
     >>> window("2024-02-29", 1)
     (datetime.date(2023, 3, 1), datetime.date(2024, 2, 29))
     """
-    end = _bounds(as_of)[1]
+    end = span_bounds(as_of)[1]
     if not 0 < years < end.year:
         raise KgraphError(Errors.E075, years=years, as_of=as_of)
     try:
@@ -660,7 +607,7 @@ def _check_options(measure: str, name: str | None, by: str, as_of: str | None) -
     if measure == "counts":
         count_columns(by)
     if measure == "dormant" and as_of:
-        _bounds(as_of)
+        span_bounds(as_of)
 
 
 def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -700,21 +647,6 @@ def _text(value: Any) -> str:
 
 def _day(day: date | None) -> str:
     return day.isoformat() if day else ""
-
-
-def _year(day: str) -> int | None:
-    """The year of an ISO prefix.
-
-    >>> _year("2023-05"), _year("")
-    (2023, None)
-    """
-    return int(day[:4]) if day else None
-
-
-def _bounds(day: str) -> tuple[date, date]:
-    from kgraph.dates import span_bounds
-
-    return span_bounds(day)
 
 
 def _party_attrs(ref: Record, entity: Record | None) -> dict[str, Any]:
@@ -761,7 +693,7 @@ def _facts(relation: str, day: Any, type_: Any, record: Record, directed: bool) 
         "relation": relation,
         "directed": directed,
         "date": text,
-        "year": _year(text),
+        "year": iso_year(text),
         "type": _text(type_),
         "sources": _sources(record),
     }
@@ -899,4 +831,4 @@ def _latest_date(graph: nx.MultiDiGraph) -> str:
     """The date of the latest dated edge (the one whose date starts last; of two starting on
     one day, the finer), or ``""``."""
     dates = {a["date"] for _, _, a in graph.edges(data=True) if a["date"]}
-    return max(dates, key=lambda d: (_bounds(d)[0], d), default="")
+    return max(dates, key=lambda d: (span_bounds(d)[0], d), default="")

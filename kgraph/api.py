@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kgraph.errors import Errors, KgraphError
 from kgraph.normalise import name_key
@@ -76,6 +76,59 @@ class Filters:
             "to": self.end,
         }
         return {k: v for k, v in values.items() if v}
+
+
+class RecordSource(Protocol):
+    """What the projections read: :class:`~kgraph.api.KnowledgeGraph` or a :class:`RecordSet`."""
+
+    def entity_records(self) -> list[Record]: ...
+
+    def visit_records(self) -> list[Record]: ...
+
+    def agreement_records(self) -> list[Record]: ...
+
+    def partnership_records(self) -> list[Record]: ...
+
+
+@dataclass(frozen=True)
+class RecordSet:
+    """The records of a graph, read once: pass it to several measures instead of the
+    :class:`~kgraph.api.KnowledgeGraph`, which queries the store on every call. Tests and
+    notebooks can also build one by hand from records in the JSON contract of
+    :mod:`kgraph.api`.
+
+    >>> RecordSet().visit_records()
+    []
+    """
+
+    entities: tuple[Record, ...] = ()
+    visits: tuple[Record, ...] = ()
+    agreements: tuple[Record, ...] = ()
+    partnerships: tuple[Record, ...] = ()
+
+    @classmethod
+    def of(cls, source: RecordSource) -> RecordSet:
+        """The records of ``source``, read now (a :class:`RecordSet` is returned as it is)."""
+        if isinstance(source, RecordSet):
+            return source
+        return cls(
+            tuple(source.entity_records()),
+            tuple(source.visit_records()),
+            tuple(source.agreement_records()),
+            tuple(source.partnership_records()),
+        )
+
+    def entity_records(self) -> list[Record]:
+        return list(self.entities)
+
+    def visit_records(self) -> list[Record]:
+        return list(self.visits)
+
+    def agreement_records(self) -> list[Record]:
+        return list(self.agreements)
+
+    def partnership_records(self) -> list[Record]:
+        return list(self.partnerships)
 
 
 def _bounds(value: str) -> tuple[date, date]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kgraph import __version__
-from kgraph.api import KnowledgeGraph
+from kgraph.api import KnowledgeGraph, RecordSet
 from kgraph.dates import report_year
 from kgraph.eventnames import dated_events, is_title_only, lent_date
 from kgraph.extract import UnitInput, extract, main_date, story_places
@@ -140,8 +140,9 @@ def write_views(kg: KnowledgeGraph, folder: Path) -> None:
     from kgraph.mapview import write_map
     from kgraph.viz import write_view
 
-    write_view(kg, folder / VIEW_FILE)
-    write_map(kg, folder / MAP_FILE)
+    records = RecordSet.of(kg)  # both pages read the same records: query the store once
+    write_view(records, folder / VIEW_FILE)
+    write_map(records, folder / MAP_FILE)
 
 
 def _write(

@@ -165,6 +165,15 @@ class InvalidDateError(KgraphError, ValueError):
 _ISO = re.compile(r"(?P<y>[0-9]{4})(?:-(?P<m>[0-9]{2})(?:-(?P<d>[0-9]{2}))?)?")
 
 
+def iso_year(value: str | None) -> int | None:
+    """The year of an ISO prefix (``2023``, ``2023-05``, ``2023-05-10``), or None.
+
+    >>> iso_year("2023-03-05"), iso_year("1982"), iso_year(""), iso_year(None)
+    (2023, 1982, None, None)
+    """
+    return int(value[:4]) if value and value[:4].isdigit() else None
+
+
 def span_bounds(s: str) -> tuple[date, date]:
     """First and last day that an ISO prefix covers.
 

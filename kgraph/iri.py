@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -117,7 +118,13 @@ def is_home(iri: str) -> bool:
     >>> is_home("https://w3id.org/kgraph/id/place/高雄市政府")
     False
     """
+    suffix = _home_suffix()
+    return iri.endswith(suffix) and iri[: -len(suffix)].endswith(("/", "#"))
+
+
+@lru_cache(maxsize=1)
+def _home_suffix() -> str:
+    """The home city's IRI without its base: ``place/高雄市``."""
     from kgraph.resources import home_row
 
-    suffix = str(mint("place", home_row()[0], base=""))
-    return iri.endswith(suffix) and iri[: -len(suffix)].endswith(("/", "#"))
+    return str(mint("place", home_row()[0], base=""))

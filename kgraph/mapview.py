@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kgraph.api import KnowledgeGraph, Record
+from kgraph.api import Record, RecordSource
 from kgraph.iri import is_home
 from kgraph.viz import (
     STATIC_DIR,
@@ -185,7 +185,7 @@ def unwrap(lon: float, reference: float) -> float:
     return round(lon, 6)
 
 
-def map_data(kg: KnowledgeGraph) -> MapData:
+def map_data(kg: RecordSource) -> MapData:
     """The map of a whole built graph: see :func:`map_data_from_records`."""
     return map_data_from_records(
         kg.entity_records(), kg.visit_records(), kg.agreement_records(), kg.partnership_records()
@@ -297,7 +297,7 @@ def render_map(data: MapData, title: str = DEFAULT_TITLE) -> str:
     )
 
 
-def write_map(kg: KnowledgeGraph, out: Path, title: str = DEFAULT_TITLE) -> Path:
+def write_map(kg: RecordSource, out: Path, title: str = DEFAULT_TITLE) -> Path:
     """Write the map of ``kg``'s partners to the HTML file ``out``, atomically; returns ``out``.
 
     Missing parent folders are made; an unwritable ``out`` raises :class:`StoreError` E012.

@@ -74,7 +74,8 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from kgraph.api import KnowledgeGraph, Record
+from kgraph.api import Record, RecordSource
+from kgraph.dates import iso_year
 from kgraph.errors import Errors, KgraphError
 from kgraph.export import atomic_file
 from kgraph.iri import is_home
@@ -203,7 +204,7 @@ class Fact:
 
     @property
     def year(self) -> int | None:
-        return _year(self.start or self.end)
+        return iso_year(self.start or self.end)
 
 
 @dataclass(frozen=True)
@@ -310,7 +311,7 @@ class ViewData:
         }
 
 
-def view_data(kg: KnowledgeGraph) -> ViewData:
+def view_data(kg: RecordSource) -> ViewData:
     """The view of a whole built graph: see :func:`view_data_from_records`."""
     return view_data_from_records(
         kg.entity_records(), kg.visit_records(), kg.agreement_records(), kg.partnership_records()
@@ -450,15 +451,6 @@ def _partnership_fact(p: Record, passages: _PassageTable) -> Fact:
 
 def _renumbered(f: Fact, i: int) -> Fact:
     return replace(f, id=i)
-
-
-def _year(value: str | None) -> int | None:
-    """The year of an ISO prefix.
-
-    >>> _year("2023-03-05"), _year("1982"), _year(None)
-    (2023, 1982, None)
-    """
-    return int(value[:4]) if value and value[:4].isdigit() else None
 
 
 def _edge_ends(f: Fact) -> Iterator[tuple[str, str, str]]:
@@ -749,7 +741,7 @@ def render_view(data: ViewData, title: str = DEFAULT_TITLE) -> str:
     )
 
 
-def write_view(kg: KnowledgeGraph, out: Path, title: str = DEFAULT_TITLE) -> Path:
+def write_view(kg: RecordSource, out: Path, title: str = DEFAULT_TITLE) -> Path:
     """Write the network view of ``kg`` to the HTML file ``out``, atomically; returns ``out``.
 
     Missing parent folders are made; an unwritable ``out`` raises :class:`StoreError` E012.

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import kgraph
+from kgraph.api import RecordSet
 from kgraph.browser import headless_chromium
 from kgraph.build import build
 from kgraph.errors import KgraphError
@@ -39,8 +40,9 @@ def main() -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as tmp:
             with kgraph.open(args.store) as kg:
-                view = write_view(kg, Path(tmp) / "view.html")
-                map_ = write_map(kg, Path(tmp) / "map.html")
+                records = RecordSet.of(kg)
+            view = write_view(records, Path(tmp) / "view.html")
+            map_ = write_map(records, Path(tmp) / "map.html")
             shoot(view, map_, args.out)
         notebook_plot(args.store, args.out / "notebook-plot.png")
     except KgraphError as exc:
