@@ -142,9 +142,20 @@ def to_graphs(resolved: Resolved, documents: list[Document], base: str) -> dict[
         _event(w, event, resolved.entities)
     for p in resolved.partnerships:
         _partnership(w, p)
+    referencing = _events_referencing(resolved.events)
     for entity in resolved.entities.values():
-        _entity(w, entity, _docs_for(entity, resolved, w))
+        _entity(w, entity, _docs_for(entity, referencing.get(entity.iri, []), w))
     return dict(w.graphs)
+
+
+def _events_referencing(events: Iterable[Event]) -> dict[str, list[Event]]:
+    """Entity IRI -> the events that reference it, in event order (an index, so that
+    finding an entity's documents does not scan every event)."""
+    out: dict[str, list[Event]] = defaultdict(list)
+    for e in events:
+        for iri in sorted(_referenced(e)):
+            out[iri].append(e)
+    return out
 
 
 def build_metadata(documents: list[Document], base: str) -> Graph:
@@ -285,24 +296,21 @@ def _partnership(w: _Writer, p: Partnership) -> None:
     _told_in(w, iri, p.sources)
 
 
-def _docs_for(entity: Entity, resolved: Resolved, w: _Writer) -> dict[str, list[Source]]:
-    """Every document graph that names or references the entity, each with the passages
-    of that document that speak of it: its own mentions, else the passages of the events
-    that reference it (an event told by two reports names people only one of them names)."""
+def _docs_for(entity: Entity, events: list[Event], w: _Writer) -> dict[str, list[Source]]:
+    """Every document graph that names or references the entity (``events`` are the ones
+    that reference it), each with the passages of that document that speak of it: its own
+    mentions, else the passages of the events that reference it (an event told by two
+    reports names people only one of them names)."""
     docs: dict[str, list[Source]] = defaultdict(list)
+    own = set(entity.sources)
     for s in entity.sources:
         docs[w.doc_ids[s.doc]].append(s)
-    for e in resolved.events:
-        if entity.iri in _referenced(e):
-            for s in e.sources:
-                doc = w.doc_ids[s.doc]
-                if doc not in docs or s not in docs[doc] and not _own(docs[doc], entity):
-                    docs[doc].append(s)
+    for e in events:
+        for s in e.sources:
+            doc = w.doc_ids[s.doc]
+            if doc not in docs or s not in docs[doc] and not own.intersection(docs[doc]):
+                docs[doc].append(s)
     return dict(docs)
-
-
-def _own(sources: list[Source], entity: Entity) -> bool:
-    return any(s in entity.sources for s in sources)
 
 
 def _referenced(e: Event) -> set[str]:

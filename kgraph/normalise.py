@@ -109,9 +109,21 @@ def is_cjk(ch: str) -> bool:
     )
 
 
+@cache
+def _fixes_by_first() -> dict[str, tuple[str, ...]]:
+    """The fixes by their first character, longest first, so that each character of a
+    report is checked against the few fixes that can start there, not the whole table
+    (in the table's order, which decides between fixes that start alike)."""
+    by_first: dict[str, list[str]] = {}
+    for wrong in char_fixes():
+        by_first.setdefault(wrong[0], []).append(wrong)
+    return {ch: tuple(words) for ch, words in by_first.items()}
+
+
 def _clean_chars(text: str) -> list[Char]:
     """Substitute or drop single characters, each keeping its original index."""
     fixes = char_fixes()
+    by_first = _fixes_by_first()
     removed = [m.span() for m in _BOOKMARK.finditer(text)]
     out: list[Char] = []
     i = 0
@@ -119,7 +131,8 @@ def _clean_chars(text: str) -> list[Char]:
         if removed and removed[0][0] == i:
             i = removed.pop(0)[1]
             continue
-        fixed = next((w for w in fixes if text.startswith(w, i)), None)
+        starting = by_first.get(text[i], ())
+        fixed = next((w for w in starting if text.startswith(w, i)), None)
         if fixed:
             out.extend((r, i + k) for k, r in enumerate(fixes[fixed]))
             i += len(fixed)

@@ -35,6 +35,7 @@ from kgraph.model import Mention
 from kgraph.resources import data_lines, data_rows
 
 HOME = "KAOHSIUNG"
+_TEXT_KEY = "kgraph_text"
 PLACES = ("PLACE", HOME)
 LATIN_NAME = r"[A-ZÀ-ÞĀ-ž][A-Za-zÀ-ÿĀ-žА-я'’\-\.]*(?:[ \u00a0]+(?:[A-Za-zÀ-ÿĀ-ž'’\-\.]+))*"
 # A word of a Latin personal name: capitalised, then lower case (not IT, not of).
@@ -144,8 +145,8 @@ class GazetteerMatcher:
         spans = []
         for match_id, start, end in self.matcher(doc):
             span = Span(doc, start, end, label=doc.vocab.strings[match_id])
-            if _part_of_date(doc.text, span.start_char) or _inside_name(
-                doc.text, span.start_char, span.end_char
+            if _part_of_date(text_of(doc), span.start_char) or _inside_name(
+                text_of(doc), span.start_char, span.end_char
             ):
                 continue
             entry = self.gazetteer.lookup(span.text)
@@ -229,7 +230,7 @@ class PatternMatcher:
         """Names that start right after a known place (its sub-place or its organisation).
         A ministry (…部) is a country's: after a city or region, 部 ends a department
         that acts for its place (千葉縣 + 總合企劃部)."""
-        text = doc.text
+        text = text_of(doc)
         org = self.org_re.match(text, pos)
         if (
             org
@@ -263,7 +264,7 @@ class PatternMatcher:
     def _schools(self, doc: Doc, known: list[Span]) -> Iterator[Span]:
         """School names, wherever they stand: the name runs left from the ending to a
         boundary (新興高中); an ordinal school keeps its city (格丁尼亞第17中學)."""
-        text = doc.text
+        text = text_of(doc)
         ends = {s.end_char: s for s in known}
         for m in self.school_re.finditer(text):
             start = m.start()
@@ -307,7 +308,7 @@ class PatternMatcher:
         (高雄港, 格丁尼亞港), its metropolitan area (巴塞隆納大都會區)."""
         for place in (s for s in known if s.label_ in PLACES):
             for word, label, kind, pattern in place_compounds():
-                m = pattern.match(doc.text, place.end_char)
+                m = pattern.match(text_of(doc), place.end_char)
                 if m is None:
                     continue
                 span = doc.char_span(
@@ -325,7 +326,7 @@ class PatternMatcher:
         行政暨經濟、冷凍暨電子學校群): each item is a school of its own, named with the
         ending and with the city before the first item."""
         ends = {s.end_char: s for s in known if s.label_ in PLACES}
-        for m in self.shared_re.finditer(doc.text):
+        for m in self.shared_re.finditer(text_of(doc)):
             place = ends.get(m.start())
             city = place.text if place is not None else ""
             country = _country_of(place)
@@ -346,7 +347,7 @@ class PatternMatcher:
     def _introduced(self, doc: Doc) -> Iterator[Span]:
         """A name introduced by what kind of body it is and followed by its Latin name
         (慈善組織美國精神（Spirit of America）): an organisation with no telling ending."""
-        for m in self.introduced_re.finditer(doc.text):
+        for m in self.introduced_re.finditer(text_of(doc)):
             if self._plausible_org(m.group("name")):
                 span = doc.char_span(*m.span("name"), label="ORG", alignment_mode="expand")
                 if span is not None:
@@ -375,7 +376,7 @@ class PatternMatcher:
         (泰國貿易經濟辦事處 + 高雄勞工處); or later, a branch the gazetteer knows named without
         its parent (日本台灣交流協會…，偕同高雄事務所所長)."""
         gaz = Gazetteer.load()
-        text = doc.text
+        text = text_of(doc)
         taken = [(s.start_char, s.end_char) for s in known]
         for anchor in (s for s in known if s.label_ == "ORG"):
             entry = gaz.lookup(anchor.kb_id_)
@@ -407,7 +408,7 @@ class PatternMatcher:
     def _quoted(self, doc: Doc) -> Iterator[Span]:
         """A quoted name with an organisation's ending is that organisation, even with a
         title inside it (「日華議員懇談會」): the quotes mark where the name starts."""
-        for m in self.quoted_org_re.finditer(doc.text):
+        for m in self.quoted_org_re.finditer(text_of(doc)):
             if self._plausible_org(m.group("name"), titles_allowed=True):
                 span = doc.char_span(*m.span("name"), label="ORG", alignment_mode="expand")
                 if span is not None:
@@ -481,8 +482,8 @@ def _without_country(doc: Doc, start: int, end: int) -> str:
         entry = gaz.lookup(span.kb_id_)
         is_country = entry is not None and entry.kind == "country"
         if span.start_char == start and is_country and span.end_char in name_starts:
-            return doc.text[span.end_char : end]
-    return doc.text[start:end]
+            return text_of(doc)[span.end_char : end]
+    return text_of(doc)[start:end]
 
 
 def _place_start(doc: Doc, end_char: int) -> int:
@@ -521,7 +522,7 @@ class TitleMatcher:
     def __call__(self, doc: Doc) -> Doc:
         spans = []
         taken = [(s.start_char, s.end_char) for s in _known_names(doc)]
-        for m in self.title_re.finditer(doc.text):
+        for m in self.title_re.finditer(text_of(doc)):
             start, end = m.span("title")
             if _inside(start, end, taken):
                 continue
@@ -570,7 +571,7 @@ class PersonFinder:
         blocked += [(s.start_char, s.end_char) for s in doc.spans.get("titles", [])]
         persons: list[Span] = []
         for title in doc.spans.get("titles", []):
-            for start, end, latin in self._around(doc.text, title, blocked):
+            for start, end, latin in self._around(text_of(doc), title, blocked):
                 span = doc.char_span(start, end, label="PERSON", alignment_mode="expand")
                 if span is not None and not _overlaps(start, end, blocked):
                     span.kb_id_ = span.text
@@ -841,18 +842,18 @@ class PersonBodies:
     def __call__(self, doc: Doc) -> Doc:
         places = [s for s in doc.spans.get("gazetteer", []) if s.label_ == "PLACE"]
         names = sorted({p.text for p in doc.spans.get("persons", [])})
-        hits = (h for name in names for h in re.finditer(re.escape(name), doc.text))
+        hits = (h for name in names for h in re.finditer(re.escape(name), text_of(doc)))
         bodies = (self._body(doc, h.start(), h.end(), places) for h in hits)
         doc.spans["person_bodies"] = [b for b in bodies if b is not None]
         return doc
 
     def _body(self, doc: Doc, start: int, end: int, places: list[Span]) -> Span | None:
-        m = self.ending_re.match(doc.text, end)
-        if m is None or any(doc.text.startswith(t, m.start()) for t in lexicon().titles):
+        m = self.ending_re.match(text_of(doc), end)
+        if m is None or any(text_of(doc).startswith(t, m.start()) for t in lexicon().titles):
             return None  # 田代昇三 + 部長: a title, not a body
         span = doc.char_span(start, m.end(), label="ORG")
         if span is not None:
-            begin = max(doc.text.rfind(ch, 0, start) for ch in "。；\n") + 1
+            begin = max(text_of(doc).rfind(ch, 0, start) for ch in "。；\n") + 1
             before = [p for p in places if begin <= p.start_char < start]
             span.kb_id_ = span.text
             span._.country = _country_of(before[-1] if before else None)
@@ -956,6 +957,15 @@ def _inside(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
 
 def _overlaps(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
     return any(b < end and start < e for b, e in ranges)
+
+
+def text_of(doc: Doc) -> str:
+    """The doc's text, read once: ``Doc.text`` joins every token again on each call, and
+    the components below read it many times per doc."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return str(text)
 
 
 @lru_cache(maxsize=1)

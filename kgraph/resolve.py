@@ -137,6 +137,7 @@ class _Builder:
         self.base = base
         self.entities: dict[str, dict] = {}
         self.person_alias: dict[str, str] = {}
+        self.aliases_of: dict[str, set[str]] = {}  # person_alias inverted, kept in step
 
     def party(self, p: PartyRef, source: Source | None = None) -> str:
         iri = str(mint(p.type, p.key, base=self.base))
@@ -175,11 +176,13 @@ class _Builder:
         names = [n for n in (p.name, *(_name_parts(p.name)), p.latin or "") if len(n) >= 2]
         keys = {self.person_alias[n] for n in names if n in self.person_alias}
         key = max(keys | {p.name}, key=lambda k: (len(k), k))
-        for alias, old in list(self.person_alias.items()):
-            if old in keys:
+        for old in keys - {key}:  # the aliases of a key taken over move to the new key
+            for alias in self.aliases_of.pop(old, set()):
                 self.person_alias[alias] = key
+                self.aliases_of.setdefault(key, set()).add(alias)
         for name in names:
             self.person_alias[name] = key
+            self.aliases_of.setdefault(key, set()).add(name)
 
     def _entry(self, iri: str, type_: str, key: str) -> dict:
         return self.entities.setdefault(
@@ -344,19 +347,23 @@ def _split_recaps(happenings: Sequence[Happening]) -> list[Happening]:
     高陽市…) recalls each one that another telling gives: each such signing becomes a telling of
     its own, which joins that happening (see :func:`_same`), so the summary's passage is
     among its sources. The signings no other telling gives stay together."""
-    told = [_signed(h) for h in happenings]
+    tellers: dict[tuple[str, frozenset[str]], list[int]] = {}  # signature -> tellings
+    for j, h in enumerate(happenings):
+        for signature in _signed(h):
+            tellers.setdefault(signature, []).append(j)
+
+    def told_elsewhere(signature: tuple[str, frozenset[str]], i: int) -> bool:
+        # For an undated summary: dated tellings, and undated ones before it (one
+        # undated telling keeps a signing no dated one gives).
+        return any(
+            j != i and (j < i or happenings[i].date or happenings[j].date)
+            for j in tellers[signature]
+        )
+
     out: list[Happening] = []
     for i, h in enumerate(happenings):
         if len(h.agreements) > 1 and not h.visits:
-            # For an undated summary: dated tellings, and undated ones before it (one
-            # undated telling keeps a signing no dated one gives).
-            elsewhere = set().union(
-                *(
-                    t
-                    for j, t in enumerate(told)
-                    if j != i and (j < i or h.date or happenings[j].date)
-                )
-            )
+            elsewhere = {a.signature for a in h.agreements if told_elsewhere(a.signature, i)}
             recalled = [a for a in h.agreements if a.signature in elsewhere]
             new = tuple(a for a in h.agreements if a.signature not in elsewhere)
             if recalled:
@@ -385,15 +392,38 @@ def _precision(d: DateSpan) -> int:
 
 
 def _group_same_happenings(happenings: Sequence[Happening]) -> list[list[Happening]]:
+    """Each telling joins the first group that has a telling of the same happening.
+
+    Only groups that share a blocking key with it (see :func:`_blocking_keys`) can, so
+    those are the only ones compared: grouping stays near-linear in the corpus.
+    """
     groups: list[list[Happening]] = []
+    by_key: dict[object, list[int]] = {}
     for h in happenings:
-        for g in groups:
-            if any(_same(h, other) for other in g):
-                g.append(h)
-                break
-        else:
-            groups.append([h])
+        keys = _blocking_keys(h)
+        candidates = sorted({i for k in keys for i in by_key.get(k, ())})
+        index = next((i for i in candidates if any(_same(h, o) for o in groups[i])), None)
+        if index is None:
+            index = len(groups)
+            groups.append([])
+        groups[index].append(h)
+        for k in keys:
+            bucket = by_key.setdefault(k, [])
+            if not bucket or bucket[-1] != index:
+                bucket.append(index)
     return groups
+
+
+def _blocking_keys(h: Happening) -> set[object]:
+    """Keys that two tellings :func:`_same` finds alike always share: a signed document
+    (for an undated recap), the passage, a visiting pair, a day abroad, a foreign party."""
+    keys: set[object] = {("signed", s) for s in _signed(h)}
+    keys.add(("source", h.doc_id, h.source))
+    keys.update(("pair", p) for p in _pairs(h))
+    if h.date is not None and _abroad(h):
+        keys.add(("abroad", h.date))
+    keys.update(("foreign", k) for k in _foreign_keys(h))
+    return keys
 
 
 def _event(group: list[Happening], b: _Builder) -> Event:

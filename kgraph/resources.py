@@ -50,7 +50,8 @@ def data_rows(name: str, delimiter: str = "\t", header: bool = False) -> list[li
     return rows[1:] if header else rows
 
 
-def home_row() -> list[str]:
+@lru_cache(maxsize=1)
+def home_row() -> tuple[str, ...]:
     """The home city's row of ``kgraph/data/home_party.csv`` (key, aliases, English name,
     country, kind, Wikidata): what the extraction resolves every self-reference to, and
     what the analyses and views centre on, read without loading spaCy.
@@ -58,4 +59,4 @@ def home_row() -> list[str]:
     >>> home_row()[0]
     '高雄市'
     """
-    return data_rows("home_party.csv", delimiter=",", header=True)[0]
+    return tuple(data_rows("home_party.csv", delimiter=",", header=True)[0])
