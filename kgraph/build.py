@@ -9,19 +9,39 @@ leaves the previous one intact.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from kgraph import __version__
+from kgraph import __version__, cache
 from kgraph.api import KnowledgeGraph, RecordSet
+from kgraph.cache import Extracted
 from kgraph.dates import report_year
 from kgraph.eventnames import dated_events, is_title_only, lent_date
 from kgraph.extract import UnitInput, extract, main_date, story_places
-from kgraph.graph import build_graph_iri, build_metadata, graph_iri, to_graphs
+from kgraph.graph import (
+    Triple,
+    build_graph_iri,
+    build_metadata,
+    graph_iri,
+    info_of,
+    write_triples,
+)
 from kgraph.ingest import discover, read_document
 from kgraph.iri import check_base
-from kgraph.model import DateSpan, Document, Happening, Mention, NormalisedText, Source, Unit
+from kgraph.model import (
+    DateSpan,
+    Document,
+    DocumentInfo,
+    Happening,
+    Mention,
+    NormalisedText,
+    Source,
+    Unit,
+)
 from kgraph.namespace import DEFAULT_BASE, ONTOLOGY_IRI
 from kgraph.normalise import normalise
 from kgraph.recognise import mentions, pipeline
@@ -118,21 +138,72 @@ def build(
     base: str = DEFAULT_BASE,
     progress: Progress | None = None,
     views: bool = True,
+    jobs: int = 1,
 ) -> BuildReport:
     """Build the knowledge graph of ``paths`` into the folder ``out``, with the network
-    view and the map of the result (``view.html``, ``map.html``) unless ``views`` is off."""
+    view and the map of the result (``view.html``, ``map.html``) unless ``views`` is off.
+
+    ``jobs`` processes extract documents side by side (0: one per CPU). Documents whose
+    text, and kgraph itself, are unchanged since the last build into ``out`` are not
+    extracted again (see :mod:`kgraph.cache`).
+    """
     say = progress or (lambda _msg: None)
     check_base(base)
     files = discover(paths)
-    documents = [read_document(p) for p in files]
-    happenings: list[Happening] = []
-    for doc in documents:
-        found = extract_document(doc)
-        say(f"{doc.name}: {len(found)} happenings")
-        happenings.extend(found)
-    resolved = resolve(happenings, base)
-    say(f"resolved {len(resolved.events)} events, {len(resolved.entities)} entities")
-    return _write(Path(out), documents, happenings, resolved, base, views)
+    documents = [info_of(read_document(p)) for p in files]  # bad input fails before any work
+    out = Path(out)
+    with atomic_output(out) as tmp:
+        extracted = []
+        for found, reused in extract_files(files, documents, jobs, previous=out, into=tmp):
+            state = "unchanged" if reused else "extracted"
+            say(f"{found.info.name}: {len(found.happenings)} happenings ({state})")
+            extracted.append(found)
+        happenings = [h for found in extracted for h in found.happenings]
+        resolved = resolve(happenings, base)
+        say(f"resolved {len(resolved.events)} events, {len(resolved.entities)} entities")
+        return _write(tmp, out, documents, len(happenings), resolved, base, views)
+
+
+def extract_files(
+    files: Sequence[Path], documents: Sequence[DocumentInfo], jobs: int, previous: Path, into: Path
+) -> Iterator[tuple[Extracted, bool]]:
+    """Each file's extraction, in the order of ``files``, and whether it was reused from
+    the cache of the build in ``previous``; each is kept in the cache of ``into``.
+
+    ``documents`` are the files as read (their content hashes). A file to extract is read
+    again by the worker that extracts it, and only its happenings come back, so that the
+    corpus's text is never all in memory.
+    """
+    reused = {d.doc_id: found for d in documents if (found := cache.load(previous, d))}
+    todo = [p for p, d in zip(files, documents, strict=True) if d.doc_id not in reused]
+    fresh = _extract_all(todo, jobs, into)
+    for d in documents:
+        if d.doc_id in reused:
+            cache.keep(previous, into, d.doc_id)
+            yield reused[d.doc_id], True
+        else:
+            yield next(fresh), False
+
+
+def _extract_all(files: list[Path], jobs: int, into: Path) -> Iterator[Extracted]:
+    """Extract ``files`` in order, in ``jobs`` processes (0: one per CPU)."""
+    work = partial(_extract_file, into=into)
+    jobs = min(jobs or os.cpu_count() or 1, len(files))
+    if jobs <= 1:
+        yield from map(work, files)
+        return
+    pipeline()  # load the word lists and gazetteer once; forked workers share them
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with context.Pool(jobs) as pool:
+        yield from pool.imap(work, files, chunksize=1)
+
+
+def _extract_file(path: Path, into: Path) -> Extracted:
+    doc = read_document(path)
+    found = Extracted(info_of(doc), tuple(extract_document(doc)))
+    cache.save(into, found)
+    return found
 
 
 def write_views(kg: KnowledgeGraph, folder: Path) -> None:
@@ -146,53 +217,58 @@ def write_views(kg: KnowledgeGraph, folder: Path) -> None:
 
 
 def _write(
+    tmp: Path,
     out: Path,
-    documents: list[Document],
-    happenings: list[Happening],
+    documents: list[DocumentInfo],
+    happenings: int,
     resolved: Resolved,
     base: str,
     views: bool,
 ) -> BuildReport:
-    graphs = to_graphs(resolved, documents, base)
-    with atomic_output(out) as tmp:
-        store = EmbeddedStore(tmp / STORE_DIR, create=True)
-        try:
-            ontology = (ontology_dir() / "diplomacy.ttl").read_bytes()
-            store.replace_graph(ONTOLOGY_IRI, ontology, "turtle")
-            for doc in documents:
-                g = graphs.get(doc.doc_id)
-                data = g.serialize(format="nt", encoding="utf-8") if g is not None else b""
-                store.replace_graph(str(graph_iri(doc.doc_id, base)), data, "ntriples")
-            meta = build_metadata(documents, base).serialize(format="nt", encoding="utf-8")
-            store.replace_graph(str(build_graph_iri(base)), meta, "ntriples")
-            store.dump(tmp / GRAPH_FILE, "trig")
-            quads = store.count()
-            if views:
-                write_views(KnowledgeGraph(store), tmp)
-        finally:
-            store.close()
-        by_type: dict[str, int] = {}
-        for e in resolved.events:
-            by_type[e.type] = by_type.get(e.type, 0) + 1
-        report = BuildReport(
-            out=out,
-            documents=tuple(d.name for d in documents),
-            happenings=len(happenings),
-            events=len(resolved.events),
-            entities=len(resolved.entities),
-            quads=quads,
-            by_type=by_type,
-        )
-        manifest = {
-            "kgraph": __version__,
-            "base": base,
-            "documents": [{"name": d.name, "doc_id": d.doc_id} for d in documents],
-            "events": report.events,
-            "entities": report.entities,
-            "quads": report.quads,
-            "by_type": by_type,
-        }
-        (tmp / MANIFEST_FILE).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-        )
+    store = EmbeddedStore(tmp / STORE_DIR, create=True)
+    try:
+        ontology = (ontology_dir() / "diplomacy.ttl").read_bytes()
+        store.replace_graph(ONTOLOGY_IRI, ontology, "turtle")
+        with store.loader() as load:
+            graphs = {d.doc_id: str(graph_iri(d.doc_id, base)) for d in documents}
+            for iri in graphs.values():
+                load.graph(iri)  # a document that tells nothing still has its graph
+
+            def add(doc_id: str, triples: list[Triple]) -> None:
+                load.add(graphs[doc_id], triples)
+
+            write_triples(resolved, documents, base, add)
+            load.add(str(build_graph_iri(base)), build_metadata(documents, base))
+        store.dump(tmp / GRAPH_FILE, "trig")
+        quads = store.count()
+        if views:
+            write_views(KnowledgeGraph(store), tmp)
+    finally:
+        store.close()
+    by_type: dict[str, int] = {}
+    for e in resolved.events:
+        by_type[e.type] = by_type.get(e.type, 0) + 1
+    report = BuildReport(
+        out=out,
+        documents=tuple(d.name for d in documents),
+        happenings=happenings,
+        events=len(resolved.events),
+        entities=len(resolved.entities),
+        quads=quads,
+        by_type=by_type,
+    )
+    manifest = {
+        "kgraph": __version__,
+        "base": base,
+        "documents": [
+            {"name": d.name, "doc_id": d.doc_id, "content_hash": d.content_hash} for d in documents
+        ],
+        "events": report.events,
+        "entities": report.entities,
+        "quads": report.quads,
+        "by_type": by_type,
+    }
+    (tmp / MANIFEST_FILE).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     return report

@@ -110,9 +110,21 @@ def main() -> None:
     show_default=True,
     help="Also write the network view (view.html) and the map (map.html) into the output.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Processes that extract documents side by side (0: one per CPU).",
+)
 @user_errors
-def build(paths: Sequence[Path], out: Path, base: str | None, quiet: bool, views: bool) -> None:
-    """Build the knowledge graph from PATHS (files or folders; default: corpus/)."""
+def build(
+    paths: Sequence[Path], out: Path, base: str | None, quiet: bool, views: bool, jobs: int
+) -> None:
+    """Build the knowledge graph from PATHS (files or folders; default: corpus/).
+
+    A rebuild into the same --out extracts only the documents that changed or are new."""
     from kgraph.build import build as run_build
     from kgraph.namespace import DEFAULT_BASE
 
@@ -120,7 +132,9 @@ def build(paths: Sequence[Path], out: Path, base: str | None, quiet: bool, views
         if not quiet:
             click.echo(message, err=True)
 
-    report = run_build(list(paths) or ["corpus"], out, base or DEFAULT_BASE, progress, views)
+    report = run_build(
+        list(paths) or ["corpus"], out, base or DEFAULT_BASE, progress, views, jobs=jobs
+    )
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.by_type.items()))
     click.echo(
         f"built {out}: {len(report.documents)} documents, {report.events} events ({kinds}), "

@@ -70,6 +70,24 @@ class KgraphError(Exception):
         self.code = error.name
         super().__init__(error.format(**kwargs))
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # A build's worker processes send errors back pickled; the message is already made.
+        return (_restore, (type(self), self.code, str(self)))
+
+
+def _restore(cls: type[KgraphError], code: str, message: str) -> KgraphError:
+    """An error as a worker process raised it (see :meth:`KgraphError.__reduce__`).
+
+    >>> import pickle
+    >>> error = pickle.loads(pickle.dumps(KgraphError(Errors.E001, path="x.txt")))
+    >>> error.code, str(error)
+    ('E001', '[E001] no such file or folder: x.txt')
+    """
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.code = code
+    return error
+
 
 class InputError(KgraphError):
     """A source document that cannot be read."""

@@ -12,17 +12,18 @@ from build to build.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
 from rdflib import OWL, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kgraph import __version__
 from kgraph.gazetteer import Gazetteer
 from kgraph.iri import digest, mint
-from kgraph.model import DateSpan, Document, Source
+from kgraph.model import DateSpan, Document, DocumentInfo, Source
 from kgraph.namespace import GEO, KG, ORG, TIME, WD
 from kgraph.normalise import name_key
 from kgraph.resolve import Agreement, Entity, Event, Partnership, Resolved, Title, Visit
@@ -99,20 +100,23 @@ def name_literal(name: str) -> Literal:
     )
 
 
+Triple = tuple[Node, Node, Node]
+TripleSink = Callable[[str, list[Triple]], None]
+"""Where triples go: called with a document id and triples for that document's graph."""
+
+
 class _Writer:
     """Adds triples to the graphs of the documents a resource comes from."""
 
-    def __init__(self, base: str, doc_ids: dict[str, str]) -> None:
+    def __init__(self, base: str, doc_ids: dict[str, str], sink: TripleSink) -> None:
         self.base = base
         self.doc_ids = doc_ids  # file name -> doc_id
-        self.graphs: dict[str, Graph] = defaultdict(Graph)
+        self.sink = sink
 
     def add(self, docs: Iterable[str], triples: Iterable[tuple]) -> None:
         triples = list(triples)
         for doc in sorted(set(docs)):
-            g = self.graphs[doc]
-            for t in triples:
-                g.add(t)
+            self.sink(doc, triples)
 
     def passage(self, s: Source) -> URIRef:
         doc_id = self.doc_ids[s.doc]
@@ -133,9 +137,38 @@ class _Writer:
         return sorted({self.doc_ids[s.doc] for s in sources})
 
 
-def to_graphs(resolved: Resolved, documents: list[Document], base: str) -> dict[str, Graph]:
+def to_graphs(
+    resolved: Resolved, documents: Sequence[Document | DocumentInfo], base: str
+) -> dict[str, Graph]:
     """One rdflib Graph per document id (plus no others): the whole corpus as RDF."""
-    w = _Writer(base, {d.name: d.doc_id for d in documents})
+    graphs: dict[str, Graph] = defaultdict(Graph)
+
+    def add(doc_id: str, triples: list[Triple]) -> None:
+        g = graphs[doc_id]
+        for t in triples:
+            g.add(t)
+
+    write_triples(resolved, [info_of(d) for d in documents], base, add)
+    return dict(graphs)
+
+
+def info_of(document: Document | DocumentInfo) -> DocumentInfo:
+    """A document without its text (its content hash computed when it has text).
+
+    >>> info_of(Document("r", "r.txt", "r.txt", "文")).content_hash[:8]
+    '3677ef77'
+    """
+    if isinstance(document, DocumentInfo):
+        return document
+    return document.info(digest(document.text, length=64))
+
+
+def write_triples(
+    resolved: Resolved, documents: Sequence[DocumentInfo], base: str, sink: TripleSink
+) -> None:
+    """The whole corpus as RDF, handed to ``sink`` piece by piece and document by document,
+    so that a large corpus goes to the store without being held as rdflib Graphs."""
+    w = _Writer(base, {d.name: d.doc_id for d in documents}, sink)
     for d in documents:
         _document(w, d)
     for event in resolved.events:
@@ -145,7 +178,6 @@ def to_graphs(resolved: Resolved, documents: list[Document], base: str) -> dict[
     referencing = _events_referencing(resolved.events)
     for entity in resolved.entities.values():
         _entity(w, entity, _docs_for(entity, referencing.get(entity.iri, []), w))
-    return dict(w.graphs)
 
 
 def _events_referencing(events: Iterable[Event]) -> dict[str, list[Event]]:
@@ -158,7 +190,7 @@ def _events_referencing(events: Iterable[Event]) -> dict[str, list[Event]]:
     return out
 
 
-def build_metadata(documents: list[Document], base: str) -> Graph:
+def build_metadata(documents: Sequence[Document | DocumentInfo], base: str) -> Graph:
     """The PROV-O activity that produced the document graphs."""
     g = Graph()
     build = mint("build", datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"), base=base)
@@ -171,7 +203,7 @@ def build_metadata(documents: list[Document], base: str) -> Graph:
     return g
 
 
-def _document(w: _Writer, d: Document) -> None:
+def _document(w: _Writer, d: DocumentInfo) -> None:
     iri = mint("doc", d.doc_id, base=w.base)
     w.add(
         [d.doc_id],
@@ -179,7 +211,7 @@ def _document(w: _Writer, d: Document) -> None:
             (iri, RDF.type, KG.Document),
             (iri, KG.docId, Literal(d.doc_id)),
             (iri, KG.fileName, Literal(d.name)),
-            (iri, KG.contentHash, Literal(digest(d.text, length=64))),
+            (iri, KG.contentHash, Literal(d.content_hash)),
         ],
     )
 

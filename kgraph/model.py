@@ -44,6 +44,26 @@ class Document:
     text: str
     media_type: str = "text/plain"
 
+    def info(self, content_hash: str) -> DocumentInfo:
+        """What later stages keep of the document once it is extracted (not its text)."""
+        return DocumentInfo(self.doc_id, self.name, self.path, self.media_type, content_hash)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A document without its text: what the graph says about the file, and what a build
+    holds per document, so that memory does not grow with the corpus's text.
+
+    ``content_hash`` is the SHA-256 of the text (NFC): an incremental build redoes a
+    document only when it changes.
+    """
+
+    doc_id: str
+    name: str
+    path: str
+    media_type: str
+    content_hash: str
+
 
 @dataclass(frozen=True)
 class NormalisedText:

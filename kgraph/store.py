@@ -29,7 +29,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
@@ -558,6 +558,12 @@ class EmbeddedStore(GraphStore):
         except (OSError, RuntimeError) as exc:
             raise StoreError(Errors.E012, path=path, reason=str(exc)) from exc
 
+    def loader(self, batch: int = 200_000) -> QuadLoader:
+        """A bulk loader of rdflib triples into named graphs of this store (see
+        :class:`QuadLoader`); use it as a context manager so that the last batch lands."""
+        self._check_writable()
+        return QuadLoader(self.store, batch)
+
     def flush(self) -> None:
         """Make sure every write is on disk (also done by :meth:`close`)."""
         if self._store is not None and not self.read_only:
@@ -586,6 +592,86 @@ class EmbeddedStore(GraphStore):
             with contextlib.suppress(OSError, RuntimeError):
                 self.flush()
             self._store = None
+
+
+class QuadLoader:
+    """Adds rdflib triples to named graphs of a pyoxigraph store in large batches.
+
+    A build hands the graph stage's triples straight to the store this way: no rdflib
+    Graph and no N-Triples text in between, and never more than ``batch`` quads in memory.
+    Like the store's bulk loader it is not transactional; a build writes a new store in a
+    temporary folder, so a failed load leaves nothing behind.
+
+    >>> from rdflib import Literal, URIRef
+    >>> store = ox.Store()
+    >>> with QuadLoader(store) as load:
+    ...     load.add("http://example.org/g", [(URIRef("http://example.org/s"),
+    ...         URIRef("http://example.org/p"), Literal("高雄", lang="zh-Hant"))])
+    >>> [str(q.object) for q in store]
+    ['"高雄"@zh-hant']
+    """
+
+    def __init__(self, store: ox.Store, batch: int = 200_000) -> None:
+        self.store: ox.Store | None = store
+        self.batch = batch
+        self.pending: list[ox.Quad] = []
+        self.graphs: dict[str, ox.NamedNode] = {}
+
+    def add(self, graph_iri: str, triples: Iterable[tuple[Any, Any, Any]]) -> None:
+        """Add ``triples`` (rdflib terms) to the named graph ``graph_iri``."""
+        graph = self.graph(graph_iri)
+        term = _ox_term
+        self.pending.extend(ox.Quad(term(s), term(p), term(o), graph) for s, p, o in triples)
+        if len(self.pending) >= self.batch:
+            self.flush()
+
+    def graph(self, graph_iri: str) -> ox.NamedNode:
+        """The named graph ``graph_iri``, created (empty) the first time it is named."""
+        node = self.graphs.get(graph_iri)
+        if node is None:
+            node = self.graphs[graph_iri] = _graph_node(graph_iri)
+            self._open().add_graph(node)
+        return node
+
+    def flush(self) -> None:
+        if self.pending:
+            self._open().bulk_extend(self.pending)
+            self.pending = []
+
+    def _open(self) -> ox.Store:
+        if self.store is None:
+            raise ValueError("the loader is closed")
+        return self.store
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        try:
+            if exc_type is None:
+                self.flush()
+        finally:
+            # Let go of the store, so that closing the EmbeddedStore releases its folder
+            # even while a traceback keeps this loader alive.
+            self.store = None
+            self.pending = []
+
+
+def _ox_term(term: Any) -> Any:
+    """The pyoxigraph term for an rdflib IRI, literal or blank node."""
+    from rdflib.term import BNode, Literal, URIRef
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(term)
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(term.datatype))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
 
 
 # --------------------------------------------------------------------------- remote

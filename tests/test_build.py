@@ -40,7 +40,9 @@ def test_build_writes_the_folder(sample_build: tuple[Path, build_module.BuildRep
     assert (out / STORE_DIR).is_dir()
     assert (out / GRAPH_FILE).stat().st_size > 0
     manifest = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
-    assert manifest["documents"] == [{"name": "sample-report.txt", "doc_id": "sample-report"}]
+    (entry,) = manifest["documents"]
+    assert (entry["name"], entry["doc_id"]) == ("sample-report.txt", "sample-report")
+    assert len(entry["content_hash"]) == 64
     assert manifest["quads"] == report.quads > 0
     assert manifest["events"] == report.events == sum(report.by_type.values())
     assert report.documents == ("sample-report.txt",)

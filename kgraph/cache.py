@@ -1,0 +1,100 @@
+"""The extraction cache: what makes a rebuild redo only changed or new documents.
+
+A build keeps, in its output folder, one file per document
+(``cache/<doc_id>.pickle``) holding that document's happenings together with the
+document's content hash and the *fingerprint* of the extraction (a hash of kgraph's
+code and word lists). The next build into the same folder reads a document's
+happenings back instead of extracting it again when both still match; any change
+to the text, the code or the data makes it extract afresh. Resolution, the graph
+and the views are always redone over all documents, because one new report can
+merge into events and entities that other reports tell.
+
+The cache is kgraph's own output, read back only from a folder that holds a
+kgraph build (see :func:`kgraph.store.atomic_output`); a file that fails to load is
+treated as missing, never as an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kgraph import __version__
+from kgraph.model import DocumentInfo, Happening
+from kgraph.resources import PACKAGE_DIR, ontology_dir
+
+CACHE_DIR = "cache"
+_SUFFIX = ".pickle"
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """One document's extraction: the document (without its text) and its happenings."""
+
+    info: DocumentInfo
+    happenings: tuple[Happening, ...]
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """A hash of everything extraction depends on: kgraph's version, its modules, its word
+    lists and the gazetteer. A cached extraction made by other code or data is not reused.
+
+    >>> len(fingerprint())
+    16
+    """
+    h = hashlib.sha256(__version__.encode())
+    folders = [PACKAGE_DIR, ontology_dir() / "gazetteer"]
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".txt", ".tsv", ".csv"):
+                h.update(path.relative_to(folder).as_posix().encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def cache_path(folder: Path, doc_id: str) -> Path:
+    """Where a document's extraction is kept in a build's output folder.
+
+    >>> cache_path(Path("kg-out"), "report-2023").as_posix()
+    'kg-out/cache/report-2023.pickle'
+    """
+    return folder / CACHE_DIR / f"{doc_id}{_SUFFIX}"
+
+
+def load(folder: Path, info: DocumentInfo) -> Extracted | None:
+    """The document's cached extraction in a previous build's ``folder``, if it is still
+    valid for this text and this code; None otherwise."""
+    path = cache_path(folder, info.doc_id)
+    try:
+        with path.open("rb") as f:
+            stamp, content_hash, happenings = pickle.load(f)  # noqa: S301 - our own output
+    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError):
+        return None
+    if stamp != fingerprint() or content_hash != info.content_hash:
+        return None
+    return Extracted(info, tuple(happenings))
+
+
+def keep(previous: Path, folder: Path, doc_id: str) -> None:
+    """Carry a document's still-valid cache file over from the previous build's folder."""
+    target = cache_path(folder, doc_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(cache_path(previous, doc_id), target)
+
+
+def save(folder: Path, extracted: Extracted) -> None:
+    """Keep a document's extraction in the new build's ``folder`` (written whole, then
+    renamed, so that a reader never sees half a file)."""
+    path = cache_path(folder, extracted.info.doc_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    data = (fingerprint(), extracted.info.content_hash, extracted.happenings)
+    with tmp.open("wb") as f:
+        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
