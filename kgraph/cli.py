@@ -387,14 +387,24 @@ def page_options(default: str) -> Callable[[F], F]:
 @main.command()
 @page_options("view.html")
 @store_option
+@click.option(
+    "--max-nodes",
+    default=None,
+    type=click.IntRange(min=0),
+    help="Draw at most this many entities, the best-connected ones (0: all; default: 800).",
+)
 @user_errors
-def viz(out: Path, title: str | None, store: Path, endpoint: str | None) -> None:
+def viz(
+    out: Path, title: str | None, store: Path, endpoint: str | None, max_nodes: int | None
+) -> None:
     """Write the interactive network view: one HTML file that works offline, with filters
     by year, relation and country, search, and the source passages of every fact."""
-    from kgraph.viz import DEFAULT_TITLE, write_view
+    from kgraph.viz import DEFAULT_TITLE, MAX_NODES, write_view
 
+    limit = MAX_NODES if max_nodes is None else max_nodes or None
     with _open(store, endpoint) as kg:
-        click.echo(f"wrote {write_view(kg, out, title or DEFAULT_TITLE)}")
+        written = write_view(kg, out, title or DEFAULT_TITLE, limit)
+        click.echo(f"wrote {written}")
 
 
 @main.command(name="map")

@@ -119,6 +119,9 @@ VENDOR_DIR = STATIC_DIR / "vendor"
 VIS_DIR = "templates/lib/vis-9.1.2"  # inside the pyvis package
 
 DEFAULT_TITLE = "高雄城市外交網絡 Kaohsiung city diplomacy network"
+# The most entities a default view draws: a browser lays out about this many in a second
+# or two; a larger graph shows its best-connected part (``kgraph viz --max-nodes``).
+MAX_NODES = 800
 
 # Node kinds and relations, in legend order; their looks are in kgraph/static/styles.json.
 KINDS: tuple[str, ...] = ("city", "region", "country", "place", "org", "person")
@@ -270,6 +273,7 @@ class ViewData:
     edges: tuple[ViewEdge, ...]
     facts: tuple[Fact, ...]
     passages: tuple[Passage, ...]
+    hidden: int = 0  # entities of the graph the view leaves out (see ``max_nodes``)
 
     @property
     def years(self) -> tuple[int, int] | None:
@@ -308,13 +312,18 @@ class ViewData:
             "passages": [asdict(p) for p in self.passages],
             "years": list(self.years) if self.years else None,
             "countries": [list(c) for c in self.countries()],
+            "hidden": self.hidden,
         }
 
 
-def view_data(kg: RecordSource) -> ViewData:
+def view_data(kg: RecordSource, max_nodes: int | None = MAX_NODES) -> ViewData:
     """The view of a whole built graph: see :func:`view_data_from_records`."""
     return view_data_from_records(
-        kg.entity_records(), kg.visit_records(), kg.agreement_records(), kg.partnership_records()
+        kg.entity_records(),
+        kg.visit_records(),
+        kg.agreement_records(),
+        kg.partnership_records(),
+        max_nodes=max_nodes,
     )
 
 
@@ -323,14 +332,72 @@ def view_data_from_records(
     visits: Iterable[Record],
     agreements: Iterable[Record] = (),
     partnerships: Iterable[Record] = (),
+    max_nodes: int | None = None,
 ) -> ViewData:
     """The nodes, edges, facts and passages of the records of :mod:`kgraph.api`.
 
     Every entity is a node, its IRI its id (in IRI order); a party or person a record
     names that is missing from ``entities`` still gets one, from its reference. Facts keep
     the records' order: visits, agreements, partnerships.
+
+    A graph of more than ``max_nodes`` entities (None: no limit) shows the home city and
+    the best-connected others up to that number, with the facts among them only; the view
+    says how many it leaves out (``hidden``), so that a large corpus still draws quickly.
     """
-    visits, agreements, partnerships = list(visits), list(agreements), list(partnerships)
+    entities, visits = list(entities), list(visits)
+    agreements, partnerships = list(agreements), list(partnerships)
+    full = _view_data(entities, visits, agreements, partnerships)
+    if max_nodes is None or len(full.nodes) <= max_nodes:
+        return full
+    kept = _best_connected(full.nodes, max_nodes)
+    shown = _view_data(
+        [e for e in entities if e["iri"] in kept], *_among(kept, visits, agreements, partnerships)
+    )
+    return replace(shown, hidden=len(full.nodes) - len(shown.nodes))
+
+
+def _best_connected(nodes: Iterable[ViewNode], limit: int) -> set[str]:
+    """The IRIs of the home city and of the nodes with the most edges, ``limit`` in all."""
+    ranked = sorted(nodes, key=lambda n: (not n.home, -n.degree, n.label, n.iri))
+    return {n.iri for n in ranked[:limit]}
+
+
+def _among(
+    kept: set[str], visits: list[Record], agreements: list[Record], partnerships: list[Record]
+) -> tuple[list[Record], list[Record], list[Record]]:
+    """The records whose parties are all ``kept``, with only the kept persons in them."""
+
+    def inside(refs: Iterable[Record]) -> bool:
+        return all(r["iri"] in kept for r in refs)
+
+    def persons(refs: Iterable[Record]) -> list[Record]:
+        return [p for p in refs if p["iri"] in kept]
+
+    return (
+        [
+            {
+                **v,
+                "visitor_persons": persons(v["visitor_persons"]),
+                "host_persons": persons(v["host_persons"]),
+            }
+            for v in visits
+            if inside((v["visitor"], v["host"]))
+        ],
+        [
+            {**a, "signatories": persons(a["signatories"]), "witnesses": persons(a["witnesses"])}
+            for a in agreements
+            if inside(a["parties"])
+        ],
+        [p for p in partnerships if inside(p["partners"])],
+    )
+
+
+def _view_data(
+    entities: list[Record],
+    visits: list[Record],
+    agreements: list[Record],
+    partnerships: list[Record],
+) -> ViewData:
     records = {ref["iri"]: ref for ref in _references(visits, agreements, partnerships)}
     records.update({e["iri"]: e for e in entities})
     passages = _PassageTable()
@@ -737,16 +804,23 @@ def render_view(data: ViewData, title: str = DEFAULT_TITLE) -> str:
         countries=data.countries(),
         names=sorted({name for n in data.nodes for name in n.names()}),
         years=years,
-        counts={"nodes": len(data.nodes), "edges": len(data.edges), "facts": len(data.facts)},
+        counts={
+            "nodes": len(data.nodes),
+            "edges": len(data.edges),
+            "facts": len(data.facts),
+            "hidden": data.hidden,
+        },
     )
 
 
-def write_view(kg: RecordSource, out: Path, title: str = DEFAULT_TITLE) -> Path:
+def write_view(
+    kg: RecordSource, out: Path, title: str = DEFAULT_TITLE, max_nodes: int | None = MAX_NODES
+) -> Path:
     """Write the network view of ``kg`` to the HTML file ``out``, atomically; returns ``out``.
 
     Missing parent folders are made; an unwritable ``out`` raises :class:`StoreError` E012.
     """
-    return write_html(render_view(view_data(kg), title), out)
+    return write_html(render_view(view_data(kg, max_nodes), title), out)
 
 
 def page_css(name: str) -> str:

@@ -1,0 +1,290 @@
+"""Speed and scale of kgraph, measured side by side in one run (issue 7's targets).
+
+    .venv/bin/python scripts/bench.py [--work bench-out] [--large 1000] [--small 100]
+
+Makes synthetic corpora with ``scripts/make_corpus.py`` (seeded: the small corpus is the
+first reports of the large one), then measures, each in a fresh process where it matters:
+
+* the blank Chinese tokenizer alone over the large corpus's text (the yardstick);
+* full builds of the small and large corpus with ``--jobs 1`` (time, peak memory), and
+  of the large one with ``--jobs 2``;
+* a rebuild of the large corpus after one report is added (incremental);
+* bulk loading its graph into a fresh store, and the who-visited-whom query for one city
+  (median of repeated runs) on that store and on an in-memory rdflib graph;
+* ``kgraph viz`` on the large build, and the time a headless chromium takes to draw it;
+* ``kgraph visits --help`` (start-up).
+
+Every target is a ratio or a bound checked against numbers taken in this one run, so a
+busy machine slows both sides alike. Prints a table and writes ``results.json`` (and
+``results.md``, the table the README shows) into the work folder. Exit status 1 if a
+target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from make_corpus import make_corpus, make_report  # noqa: E402
+
+KGRAPH = str(Path(sys.executable).with_name("kgraph"))
+GIB = 1024**3
+CITY = "東京都"  # a city the generator's places include; the query's answer is not checked
+
+
+@dataclass(frozen=True)
+class Run:
+    """One process's wall time and peak resident memory."""
+
+    seconds: float
+    peak_rss: int  # bytes
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    measured: str
+    target: str
+    met: bool
+
+
+def run(args: list[str], cwd: Path = ROOT) -> Run:
+    """Run a command, as its own process, for its wall time and peak RSS (``wait4``)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"bench: {' '.join(args)} failed: {stderr.strip()}")
+    return Run(seconds, usage.ru_maxrss * 1024)
+
+
+def build(corpus: Path, out: Path, jobs: int = 1, fresh: bool = True) -> Run:
+    if fresh and out.exists():
+        shutil.rmtree(out)
+    return run([KGRAPH, "build", str(corpus), "--out", str(out), "--jobs", str(jobs), "-q"])
+
+
+def tokenizer_seconds(corpus: Path) -> float:
+    """spaCy's blank Chinese tokenizer alone over every report's text (read beforehand)."""
+    import spacy
+
+    nlp = spacy.blank("zh")
+    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))]
+    nlp(texts[0])
+    start = time.perf_counter()
+    for text in texts:
+        nlp(text)
+    return time.perf_counter() - start
+
+
+def median_ms(call: Callable[[], object], times: int) -> float:
+    call()  # warm caches once
+    samples = []
+    for _ in range(times):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def store_figures(out: Path) -> dict[str, float]:
+    """Bulk-load rate, and the who-visited-whom query for one city on pyoxigraph and on
+    rdflib's in-memory graph (the same SPARQL text, parameters bound as ``kgraph`` does)."""
+    import pyoxigraph as ox
+    import rdflib
+
+    from kgraph.api import load_query
+    from kgraph.store import bind_query
+
+    trig = out / "graph.trig"
+    store = ox.Store()
+    start = time.perf_counter()
+    store.bulk_load(path=str(trig), format=ox.RdfFormat.TRIG)
+    load_seconds = time.perf_counter() - start
+    quads = len(store)
+    query = bind_query(load_query("who_visited_whom"), {"party": CITY})
+    ox_rows = len(list(store.query(query, use_default_graph_as_union=True)))
+    ox_ms = median_ms(lambda: list(store.query(query, use_default_graph_as_union=True)), 21)
+    dataset = rdflib.Dataset(default_union=True)
+    dataset.parse(str(trig), format="trig")
+    rdflib_rows = len(list(dataset.query(query)))
+    rdflib_ms = median_ms(lambda: list(dataset.query(query)), 3)
+    return {
+        "quads": quads,
+        "load_seconds": load_seconds,
+        "load_per_second": quads / load_seconds,
+        "query_ms": ox_ms,
+        "rdflib_query_ms": rdflib_ms,
+        "query_rows": ox_rows,
+        "rdflib_rows": rdflib_rows,
+    }
+
+
+def draw_seconds(page: Path) -> float:
+    """How long headless chromium takes from opening the page to a drawn, settled view."""
+    from kgraph.browser import headless_chromium
+
+    with headless_chromium() as browser:
+        tab = browser.new_page()
+        start = time.perf_counter()
+        tab.goto(page.as_uri())
+        tab.wait_for_function("window.kgraphView && window.kgraphView.ready", timeout=120_000)
+        seconds = time.perf_counter() - start
+        nodes = tab.evaluate("window.kgraphView.nodes.length")
+        print(f"  view: {nodes} nodes drawn")
+        return seconds
+
+
+def startup_seconds() -> float:
+    return statistics.median(run([KGRAPH, "visits", "--help"]).seconds for _ in range(5))
+
+
+def measure(work: Path, small: int, large: int, seed: int) -> tuple[dict, list[Target]]:
+    big, little, out = work / f"corpus-{large}", work / f"corpus-{small}", work / "out"
+    for folder, count in ((big, large), (little, small)):
+        if folder.exists():
+            shutil.rmtree(folder)
+        make_corpus(folder, count, seed=seed)
+    chars = sum(len(p.read_text(encoding="utf-8")) for p in big.glob("*.txt"))
+    step("tokenizer")
+    tok = tokenizer_seconds(big)
+    step(f"build {small} reports, --jobs 1")
+    small_run = build(little, out / "small")
+    step(f"build {large} reports, --jobs 1")
+    large_run = build(big, out / "large")
+    step(f"build {large} reports, --jobs 2")
+    parallel = build(big, out / "parallel", jobs=2)
+    step("incremental: one report more")
+    extra = big / f"report-{large + 1:05d}.txt"
+    extra.write_text(make_report(large + 1, seed), encoding="utf-8")
+    incremental = build(big, out / "large", fresh=False)
+    step("store")
+    store = store_figures(out / "large")
+    step("views")
+    viz = run(
+        [KGRAPH, "viz", "--store", str(out / "large" / "store"), "--out", str(work / "v.html")]
+    )
+    draw = draw_seconds(work / "v.html")
+    step("start-up")
+    startup = startup_seconds()
+    figures = {
+        "reports": {"small": small, "large": large},
+        "characters_large": chars,
+        "tokenizer_seconds": tok,
+        "build_small": asdict(small_run),
+        "build_large": asdict(large_run),
+        "build_large_jobs2": asdict(parallel),
+        "incremental": asdict(incremental),
+        "store": store,
+        "viz_seconds": viz.seconds,
+        "draw_seconds": draw,
+        "startup_seconds": startup,
+    }
+    return figures, targets(figures)
+
+
+def targets(f: dict) -> list[Target]:
+    large, small = f["build_large"], f["build_small"]
+    s = f["store"]
+
+    def ratio(name: str, value: float, bound: float, at_most: bool = True) -> Target:
+        sign = "≤" if at_most else "≥"
+        met = value <= bound if at_most else value >= bound
+        return Target(name, f"{value:.2f}×", f"{sign} {bound:g}×", met)
+
+    # Writing the graph has a floor: its quads at the store's bulk-load rate, twice (the
+    # store, and the TriG copy a build writes beside it). Shown beside the build's ratio.
+    floor = 2 * s["load_seconds"] / f["tokenizer_seconds"]
+    return [
+        ratio("build / tokenizer (jobs 1)", large["seconds"] / f["tokenizer_seconds"], 3),
+        Target("… of which writing the graph's quads alone", f"≥ {floor:.2f}×", "", True),
+        ratio("jobs 1 / jobs 2", large["seconds"] / f["build_large_jobs2"]["seconds"], 1.6, False),
+        ratio("build time large / small", large["seconds"] / small["seconds"], 11),
+        ratio("peak RSS large / small", large["peak_rss"] / small["peak_rss"], 1.5),
+        Target(
+            "peak RSS large",
+            f"{large['peak_rss'] / GIB:.2f} GiB",
+            "< 2 GiB",
+            large["peak_rss"] < 2 * GIB,
+        ),
+        ratio("incremental / full build", f["incremental"]["seconds"] / large["seconds"], 0.05),
+        Target(
+            "bulk load",
+            f"{s['load_per_second']:,.0f} quads/s",
+            "≥ 200,000/s",
+            s["load_per_second"] >= 200_000,
+        ),
+        Target(
+            "who visited whom, one city",
+            f"{s['query_ms']:.1f} ms ({s['quads']:,} quads)",
+            "< 20 ms, > 1M",
+            s["query_ms"] < 20 and s["quads"] > 1_000_000,
+        ),
+        ratio("rdflib / pyoxigraph query", s["rdflib_query_ms"] / s["query_ms"], 20, False),
+        Target("view drawn", f"{f['draw_seconds']:.2f} s", "< 5 s", f["draw_seconds"] < 5),
+        Target(
+            "visits --help", f"{f['startup_seconds']:.2f} s", "< 0.5 s", f["startup_seconds"] < 0.5
+        ),
+    ]
+
+
+def table(rows: list[Target]) -> str:
+    lines = ["| measure | measured | target | met |", "|---|---|---|---|"]
+    lines += [
+        f"| {t.name} | {t.measured} | {t.target} | {'yes' if t.met else 'NO'} |" for t in rows
+    ]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    system = f"{platform.system()} {platform.release()}"
+    return f"{system}, {cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+
+
+_STARTED = time.perf_counter()
+
+
+def step(name: str) -> None:
+    print(f"[{time.perf_counter() - _STARTED:6.0f} s] {name}", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--work", type=Path, default=ROOT / "bench-out")
+    parser.add_argument("--small", type=int, default=100)
+    parser.add_argument("--large", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if not 1 <= args.small < args.large:
+        parser.error("need 1 <= --small < --large")
+    args.work.mkdir(parents=True, exist_ok=True)
+    figures, rows = measure(args.work, args.small, args.large, args.seed)
+    minutes = (time.perf_counter() - _STARTED) / 60
+    figures["machine"] = machine()
+    figures["bench_minutes"] = minutes
+    figures["targets"] = [asdict(t) for t in rows]
+    text = table(rows) + f"\n\n{machine()}; the whole run took {minutes:.1f} min.\n"
+    (args.work / "results.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    (args.work / "results.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0 if all(t.met for t in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
