@@ -211,3 +211,78 @@ def test_a_paragraph_about_another_place_or_a_numbered_item_takes_no_date_from_b
     for found in (other_place, numbered):
         (signing,) = [h for h in found if h.agreements]
         assert signing.date is None
+
+
+# --------------------------------------------------------------------------- scale
+
+
+def _quads(out: Path) -> set[str]:
+    """The document graphs' quads (the build graph's time stamp and the ontology's blank
+    nodes differ per build)."""
+    import pyoxigraph as ox
+
+    with EmbeddedStore(out / STORE_DIR, read_only=True) as store:
+        data = store.store.dump(format=ox.RdfFormat.N_QUADS).decode()
+    return {
+        line
+        for line in data.splitlines()
+        if "/graph/_build>" not in line and not line.endswith("/ontology> .")
+    }
+
+
+def _two_reports(folder: Path) -> list[Path]:
+    folder.mkdir()
+    first, second = folder / "a.txt", folder / "b.txt"
+    first.write_text(SAMPLE, encoding="utf-8")
+    second.write_text(H1_2025.read_text(encoding="utf-8")[420:1400], encoding="utf-8")
+    return [first, second]
+
+
+def test_a_rebuild_extracts_only_changed_and_new_documents(tmp_path: Path) -> None:
+    first, second = _two_reports(tmp_path / "in")
+    out = tmp_path / "kg-out"
+    build([first], out)
+    messages: list[str] = []
+    build([first, second], out, progress=messages.append)
+    assert "a.txt: " in messages[0] and messages[0].endswith("(unchanged)")
+    assert messages[1].startswith("b.txt: ") and messages[1].endswith("(extracted)")
+    again = tmp_path / "again"
+    build([first, second], again)  # from nothing: the same graph
+    assert _quads(out) == _quads(again)
+    first.write_text(SAMPLE + "\n", encoding="utf-8")
+    messages.clear()
+    build([first, second], out, progress=messages.append)
+    assert messages[0].endswith("(extracted)") and messages[1].endswith("(unchanged)")
+
+
+def test_a_cache_of_other_code_is_not_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kgraph import cache
+
+    (first,) = _two_reports(tmp_path / "in")[:1]
+    out = tmp_path / "kg-out"
+    build([first], out)
+    monkeypatch.setattr(cache, "fingerprint", lambda: "other code")
+    messages: list[str] = []
+    build([first], out, progress=messages.append)
+    assert messages[0].endswith("(extracted)")
+
+
+def test_jobs_give_the_same_graph_in_the_same_order(tmp_path: Path) -> None:
+    files = _two_reports(tmp_path / "in")
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(files, one, views=False)
+    messages: list[str] = []
+    build(files, two, views=False, jobs=2, progress=messages.append)
+    assert [m.split(":")[0] for m in messages[:2]] == ["a.txt", "b.txt"]
+    assert _quads(one) == _quads(two)
+
+
+def test_a_bad_file_fails_in_a_worker_as_one_clear_error(tmp_path: Path) -> None:
+    good, _ = _two_reports(tmp_path / "in")
+    bad = tmp_path / "in" / "c.txt"
+    bad.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(InputError, match=r"\[E003\]"):
+        build([good, bad], tmp_path / "kg-out", jobs=2)
+    assert not (tmp_path / "kg-out").exists()

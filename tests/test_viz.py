@@ -446,3 +446,16 @@ def test_the_corpus_view_is_offline(corpus_view: tuple[str, dict]) -> None:
     assert network_urls(html) == []
     assert len(script_tags(html)) == 4
     assert "熊本縣" in html.split('id="kgraph-data"')[0]  # the search list, for one
+
+
+def test_a_large_graph_shows_home_and_its_best_connected_nodes() -> None:
+    full = view_data_from_records(*records())
+    capped = view_data_from_records(*records(), max_nodes=3)
+    labels = {n.label for n in capped.nodes}
+    assert len(capped.nodes) == 3 and capped.hidden == len(full.nodes) - 3
+    assert labels == {"高雄市", "熊本市", "熊本縣"}  # home, then the most edges
+    kept = {n.id for n in capped.nodes}
+    assert all({e.source, e.target} <= kept for e in capped.edges)
+    page = render_view(capped)
+    assert 'id="hidden"' in page and "--max-nodes 0" in page
+    assert 'id="hidden"' not in render_view(full) and full.hidden == 0
