@@ -223,6 +223,15 @@ def span_overlaps(a: DateSpan, b: DateSpan) -> bool:
     return a_lo <= b_hi and b_lo <= a_hi
 
 
+def span_years(span: DateSpan) -> range:
+    """The calendar years a span touches: two spans that overlap share one of them.
+
+    >>> list(span_years(DateSpan("2022-12-29", "2023-01-02")))
+    [2022, 2023]
+    """
+    return range(span_bounds(span.start)[0].year, span_bounds(span.end)[1].year + 1)
+
+
 # --------------------------------------------------------------------------
 # Atoms: one date phrase each
 # --------------------------------------------------------------------------

@@ -112,6 +112,7 @@ class _Writer:
         self.base = base
         self.doc_ids = doc_ids  # file name -> doc_id
         self.sink = sink
+        self.passages: dict[Source, URIRef] = {}  # written once, however often cited
 
     def add(self, docs: Iterable[str], triples: Iterable[tuple]) -> None:
         triples = list(triples)
@@ -119,6 +120,8 @@ class _Writer:
             self.sink(doc, triples)
 
     def passage(self, s: Source) -> URIRef:
+        if s in self.passages:
+            return self.passages[s]
         doc_id = self.doc_ids[s.doc]
         iri = mint("passage", doc_id, f"{s.start}-{s.end}", base=self.base)
         self.add(
@@ -131,6 +134,7 @@ class _Writer:
                 (iri, KG.quote, Literal(s.quote)),
             ],
         )
+        self.passages[s] = iri
         return iri
 
     def docs_of(self, sources: Iterable[Source]) -> list[str]:
@@ -333,16 +337,16 @@ def _docs_for(entity: Entity, events: list[Event], w: _Writer) -> dict[str, list
     that reference it), each with the passages of that document that speak of it: its own
     mentions, else the passages of the events that reference it (an event told by two
     reports names people only one of them names)."""
-    docs: dict[str, list[Source]] = defaultdict(list)
-    own = set(entity.sources)
+    docs: dict[str, dict[Source, None]] = defaultdict(dict)  # ordered sets
     for s in entity.sources:
-        docs[w.doc_ids[s.doc]].append(s)
+        docs[w.doc_ids[s.doc]][s] = None
+    named_in = set(docs)
     for e in events:
         for s in e.sources:
             doc = w.doc_ids[s.doc]
-            if doc not in docs or s not in docs[doc] and not own.intersection(docs[doc]):
-                docs[doc].append(s)
-    return dict(docs)
+            if doc not in named_in:
+                docs[doc][s] = None
+    return {doc: list(sources) for doc, sources in docs.items()}
 
 
 def _referenced(e: Event) -> set[str]:
@@ -376,9 +380,10 @@ def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
         triples.append((iri, KG.country, country))
         triples += _country(country, e.country)
     w.add(docs, triples)
+    own = set(e.sources)
     for doc, sources in docs.items():
         for s in sources:
-            link = KG.mentionedIn if s in e.sources else PROV.wasDerivedFrom
+            link = KG.mentionedIn if s in own else PROV.wasDerivedFrom
             w.add([doc], [(iri, link, w.passage(s))])
     for t in e.titles:
         w.add(w.docs_of([t.source]), _title(w, iri, e, t))

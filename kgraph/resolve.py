@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from kgraph.dates import span_overlaps
+from kgraph.dates import span_overlaps, span_years
 from kgraph.extract import is_foreign
 from kgraph.iri import digest, mint
 from kgraph.model import (
@@ -416,13 +416,17 @@ def _group_same_happenings(happenings: Sequence[Happening]) -> list[list[Happeni
 
 def _blocking_keys(h: Happening) -> set[object]:
     """Keys that two tellings :func:`_same` finds alike always share: a signed document
-    (for an undated recap), the passage, a visiting pair, a day abroad, a foreign party."""
+    (for an undated recap), the passage, a day abroad, and a visiting pair or a foreign party
+    in a year (dated tellings are alike only if their dates overlap, so they share a year;
+    without it, the bucket of a country that many reports name grows with the corpus)."""
     keys: set[object] = {("signed", s) for s in _signed(h)}
     keys.add(("source", h.doc_id, h.source))
-    keys.update(("pair", p) for p in _pairs(h))
+    years: Iterable[int | None] = span_years(h.date) if h.date else (None,)
+    for year in years:
+        keys.update(("pair", p, year) for p in _pairs(h))
+        keys.update(("foreign", k, year) for k in _foreign_keys(h))
     if h.date is not None and _abroad(h):
         keys.add(("abroad", h.date))
-    keys.update(("foreign", k) for k in _foreign_keys(h))
     return keys
 
 
