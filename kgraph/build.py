@@ -20,6 +20,7 @@ from kgraph import __version__, cache
 from kgraph.api import KnowledgeGraph, RecordSet
 from kgraph.cache import Extracted
 from kgraph.dates import report_year
+from kgraph.errors import Errors, InputError
 from kgraph.eventnames import dated_events, is_title_only, lent_date
 from kgraph.extract import UnitInput, extract, main_date, story_places
 from kgraph.graph import (
@@ -67,6 +68,7 @@ class BuildReport:
     entities: int
     quads: int
     by_type: dict[str, int] = field(default_factory=dict)
+    skipped: tuple[str, ...] = ()  # one line per file left out: the file and the reason
 
 
 def source_of(doc: Document, norm: NormalisedText, start: int, end: int) -> Source:
@@ -139,6 +141,7 @@ def build(
     progress: Progress | None = None,
     views: bool = True,
     jobs: int = 1,
+    strict: bool = False,
 ) -> BuildReport:
     """Build the knowledge graph of ``paths`` into the folder ``out``, with the network
     view and the map of the result (``view.html``, ``map.html``) unless ``views`` is off.
@@ -149,8 +152,7 @@ def build(
     """
     say = progress or (lambda _msg: None)
     check_base(base)
-    files = discover(paths)
-    documents = [info_of(read_document(p)) for p in files]  # bad input fails before any work
+    files, documents, skipped = read_all(discover(paths), strict)
     out = Path(out)
     with atomic_output(out) as tmp:
         extracted = []
@@ -161,7 +163,30 @@ def build(
         happenings = [h for found in extracted for h in found.happenings]
         resolved = resolve(happenings, base)
         say(f"resolved {len(resolved.events)} events, {len(resolved.entities)} entities")
-        return _write(tmp, out, documents, len(happenings), resolved, base, views)
+        return _write(tmp, out, documents, len(happenings), resolved, base, views, skipped)
+
+
+def read_all(
+    files: Sequence[Path], strict: bool
+) -> tuple[list[Path], list[DocumentInfo], tuple[str, ...]]:
+    """The files that can be read, each as a :class:`DocumentInfo`, and a line for each one
+    that cannot (the file and why). With ``strict`` the first bad file stops the build;
+    either way this happens before any work, so a bad file never costs a half build."""
+    kept: list[Path] = []
+    documents: list[DocumentInfo] = []
+    skipped: list[str] = []
+    for path in files:
+        try:
+            documents.append(info_of(read_document(path)))
+        except InputError as error:
+            if strict:
+                raise
+            skipped.append(str(error))
+        else:
+            kept.append(path)
+    if not documents:
+        raise InputError(Errors.E015, count=len(files))
+    return kept, documents, tuple(skipped)
 
 
 def extract_files(
@@ -224,6 +249,7 @@ def _write(
     resolved: Resolved,
     base: str,
     views: bool,
+    skipped: tuple[str, ...] = (),
 ) -> BuildReport:
     store = EmbeddedStore(tmp / STORE_DIR, create=True)
     try:
@@ -256,6 +282,7 @@ def _write(
         entities=len(resolved.entities),
         quads=quads,
         by_type=by_type,
+        skipped=skipped,
     )
     manifest = {
         "kgraph": __version__,
@@ -267,6 +294,7 @@ def _write(
         "entities": report.entities,
         "quads": report.quads,
         "by_type": by_type,
+        "skipped": list(skipped),
     }
     (tmp / MANIFEST_FILE).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"

@@ -118,9 +118,20 @@ def main() -> None:
     type=click.IntRange(min=0),
     help="Processes that extract documents side by side (0: one per CPU).",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail on the first file that cannot be read, instead of skipping it.",
+)
 @user_errors
 def build(
-    paths: Sequence[Path], out: Path, base: str | None, quiet: bool, views: bool, jobs: int
+    paths: Sequence[Path],
+    out: Path,
+    base: str | None,
+    quiet: bool,
+    views: bool,
+    jobs: int,
+    strict: bool,
 ) -> None:
     """Build the knowledge graph from PATHS (files or folders; default: corpus/).
 
@@ -133,17 +144,27 @@ def build(
             click.echo(message, err=True)
 
     report = run_build(
-        list(paths) or ["corpus"], out, base or DEFAULT_BASE, progress, views, jobs=jobs
+        list(paths) or ["corpus"], out, base or DEFAULT_BASE, progress, views, jobs, strict
     )
+    for line in report.skipped:  # shown even with --quiet: the graph lacks these files
+        click.echo(f"skipped {line}", err=True)
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.by_type.items()))
     click.echo(
         f"built {out}: {len(report.documents)} documents, {report.events} events ({kinds}), "
         f"{report.entities} entities, {report.quads} quads"
+        + (f"; {_count(len(report.skipped), 'file')} skipped (see above)" if report.skipped else "")
     )
     if views:
         from kgraph.build import MAP_FILE, VIEW_FILE
 
         click.echo(f"views: {out / VIEW_FILE} (network), {out / MAP_FILE} (map)")
+
+
+def _count(n: int, noun: str) -> str:
+    """>>> _count(1, "file"), _count(2, "file")
+    ('1 file', '2 files')
+    """
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _open(store: Path, endpoint: str | None) -> Any:

@@ -33,6 +33,10 @@ _BOMS = (
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 _MAX_CONTROL_RATIO = 0.01
 _REASON_LEN = 120
+MAX_TEXT_BYTES = 32 * 1024 * 1024
+"""A plain-text file larger than this is refused: no report comes near it (the largest
+annual report is a few MB of text), and one that large is most likely a data dump."""
+_MOSTLY = 0.5  # share of non-ASCII bytes that are UTF-8 for a file to be mostly UTF-8
 
 
 def discover(paths: Sequence[str | Path]) -> list[Path]:
@@ -65,7 +69,7 @@ def _in_folder(folder: Path) -> list[Path]:
     return sorted(
         path
         for path in folder.rglob("*")
-        if path.is_file()
+        if (path.is_file() or path.is_symlink())  # a broken link is reported, not ignored
         and path.suffix.lower() in MEDIA_TYPES
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     )
@@ -110,6 +114,8 @@ def read_document(path: str | Path) -> Document:
     kgraph.errors.InputError: [E001] no such file or folder: /no/such.txt
     """
     path = Path(path)
+    if path.is_symlink() and not path.exists():
+        raise InputError(Errors.E014, path=str(path))
     if not path.is_file():
         raise InputError(Errors.E001, path=str(path))
     suffix = path.suffix.lower()
@@ -119,6 +125,8 @@ def read_document(path: str | Path) -> Document:
         text = reader(path)
     except PermissionError as error:
         raise InputError(Errors.E008, path=str(path)) from error
+    except OSError as error:
+        raise InputError(Errors.E006, path=str(path), reason=error.strerror or error) from None
     if not text.strip():
         raise InputError(Errors.E002, path=str(path))
     return Document(
@@ -131,9 +139,16 @@ def read_document(path: str | Path) -> Document:
 
 
 def _read_text(path: Path) -> str:
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        mb = 1024 * 1024
+        raise InputError(Errors.E009, path=str(path), size=size // mb, limit=MAX_TEXT_BYTES // mb)
     data = path.read_bytes()
     if not data.strip():
         raise InputError(Errors.E002, path=str(path))
+    mixed = _mostly_utf8(data)
+    if mixed is not None:
+        raise InputError(Errors.E013, path=str(path), bad=mixed[0], at=mixed[1])
     text = decode(data)
     if text is None or _looks_binary(text):
         raise InputError(Errors.E003, path=str(path))
@@ -159,8 +174,36 @@ def decode(data: bytes) -> str | None:
         return utf16
     if b"\x00" in data:
         return None
-    text = _strict(data, "utf-8")
+    text = _utf8_prefix(data)  # a file cut off mid-character loses only that character
     return text if text is not None else _detect(data)
+
+
+def _mostly_utf8(data: bytes) -> tuple[int, int] | None:
+    """(bytes that are not UTF-8, offset of the first) for a file that is mostly UTF-8 but
+    not all, as when parts in Big5 were pasted into it; None for UTF-8 (a last character
+    cut short included) and for files in another encoding, which :func:`decode` reads.
+
+    >>> _mostly_utf8("高雄市政府".encode() + "高雄".encode("cp950"))
+    (4, 15)
+    >>> _mostly_utf8("高雄".encode()[:-1]) is None
+    True
+    """
+    if _utf8_prefix(data) is not None:
+        return None
+    text = data.decode("utf-8", errors="replace")
+    good = sum(len(ch.encode()) for ch in text if "\x80" <= ch != "\ufffd")
+    non_ascii = sum(b >= 0x80 for b in data)
+    if good < _MOSTLY * non_ascii:
+        return None
+    return non_ascii - good, len(text[: text.index("\ufffd")].encode())
+
+
+def _utf8_prefix(data: bytes) -> str | None:
+    """The text of UTF-8 bytes whose last character may be cut short (a truncated file)."""
+    try:
+        return codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return None
 
 
 def _strict(data: bytes, encoding: str) -> str | None:

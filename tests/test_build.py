@@ -286,3 +286,71 @@ def test_a_bad_file_fails_in_a_worker_as_one_clear_error(tmp_path: Path) -> None
     with pytest.raises(InputError, match=r"\[E003\]"):
         build([good, bad], tmp_path / "kg-out", jobs=2)
     assert not (tmp_path / "kg-out").exists()
+
+
+# bad files ------------------------------------------------------------------------
+
+GOOD = "112年3月5日，日本熊本市長大西一史率團訪問高雄市，拜會陳其邁市長。\n"
+
+
+def bad_folder(root: Path) -> tuple[Path, dict[str, str]]:
+    """A folder of one good report and every kind of file a download folder holds that
+    cannot be read; returns it and, per bad file, the error code it must be skipped with."""
+    folder = root / "downloads"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD, encoding="utf-8")
+    files: dict[str, bytes] = {
+        "empty.txt": b"",
+        "blank.txt": b" \n\t\n",
+        "binary.txt": bytes(range(256)) * 8,
+        "mixed.txt": GOOD.encode() * 5 + "高雄市政府新聞稿".encode("cp950"),
+        "broken.docx": b"PK\x03\x04 not a zip",
+        "broken.pdf": b"%PDF-1.7 truncated",
+        "broken.pptx": b"garbage",
+    }
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    with (folder / "huge.txt").open("wb") as handle:
+        handle.truncate(100 * 1024 * 1024)
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    expected = {
+        "empty.txt": "E002",
+        "blank.txt": "E002",
+        "binary.txt": "E003",
+        "mixed.txt": "E013",
+        "broken.docx": "E006",
+        "broken.pdf": "E006",
+        "broken.pptx": "E006",
+        "huge.txt": "E009",
+        "loop.txt": "E014",
+    }
+    return folder, expected
+
+
+def test_bad_files_are_skipped_one_line_each(tmp_path: Path) -> None:
+    folder, expected = bad_folder(tmp_path)
+    report = build([folder], tmp_path / "kg-out", views=False)
+    assert report.documents == ("good.txt",)
+    assert report.events > 0
+    assert len(report.skipped) == len(expected)
+    for line in report.skipped:
+        assert "\n" not in line
+        (name,) = [n for n in expected if n in line]
+        assert line.startswith(f"[{expected[name]}]")
+    manifest = json.loads((tmp_path / "kg-out" / MANIFEST_FILE).read_text(encoding="utf-8"))
+    assert manifest["skipped"] == list(report.skipped)
+
+
+def test_strict_fails_on_the_first_bad_file_and_writes_nothing(tmp_path: Path) -> None:
+    folder, _ = bad_folder(tmp_path)
+    with pytest.raises(InputError):
+        build([folder], tmp_path / "kg-out", views=False, strict=True)
+    assert not (tmp_path / "kg-out").exists()
+    assert leftovers(tmp_path, "kg-out") == []
+
+
+def test_nothing_readable_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    with pytest.raises(InputError) as error:
+        build([tmp_path], tmp_path / "kg-out", views=False)
+    assert error.value.code == "E015"

@@ -340,3 +340,22 @@ def test_serve_answers_over_http_until_stopped(built_corpus: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)  # as a service manager stops it
         assert process.wait(timeout=30) == 0
+
+
+def test_build_skips_bad_files_and_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(
+        "112年3月5日，日本熊本市長率團訪問高雄市。\n", encoding="utf-8"
+    )
+    (folder / "binary.txt").write_bytes(bytes(range(256)))
+    out = tmp_path / "kg-out"
+    result = run("build", "-q", "--no-views", "--out", str(out), str(folder))
+    assert result.exit_code == 0, result.output
+    assert "skipped [E003]" in result.output and "binary.txt" in result.output
+    assert "1 file skipped" in result.output
+    assert "Traceback" not in result.output
+    strict = run("build", "-q", "--strict", "--out", str(tmp_path / "other"), str(folder))
+    assert strict.exit_code != 0
+    assert strict.output.strip().count("\n") == 0 and "binary.txt" in strict.output
+    assert not (tmp_path / "other").exists()

@@ -255,3 +255,55 @@ def test_corrupt_office_files(tmp_path: Path, suffix: str) -> None:
         read_document(write(tmp_path / f"broken{suffix}", b"this is not a real file\x00\x01"))
     assert code(error) == "E006"
     assert "\n" not in str(error.value)
+
+
+# damaged text --------------------------------------------------------------------
+
+
+def test_text_cut_off_mid_character_loses_only_that_character(tmp_path: Path) -> None:
+    data = TEXT.encode("utf-8") + "高".encode()[:2]
+    assert read_document(write(tmp_path / "cut.txt", data)).text == TEXT
+
+
+def test_mixed_encodings_are_refused(tmp_path: Path) -> None:
+    data = (TEXT * 5).encode("utf-8") + "高雄市政府新聞稿".encode("cp950") + TEXT.encode()
+    with pytest.raises(InputError) as error:
+        read_document(write(tmp_path / "mixed.txt", data))
+    assert code(error) == "E013"
+    assert "mixed.txt" in str(error.value) and "\n" not in str(error.value)
+
+
+def test_big5_with_a_few_utf8_like_pairs_is_still_big5(tmp_path: Path) -> None:
+    text = "高雄市政府與熊本市簽署友好交流協定，雙方將於明年互訪。\n" * 20
+    assert read_document(write(tmp_path / "big5.txt", text.encode("cp950"))).text == text
+
+
+def test_a_text_file_too_large_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "dump.txt"
+    with path.open("wb") as handle:  # sparse: 100 MB on paper, nothing on disk
+        handle.truncate(100 * 1024 * 1024)
+
+    def never(self: Path) -> bytes:
+        raise AssertionError("read a file that is too large")
+
+    monkeypatch.setattr(Path, "read_bytes", never)
+    with pytest.raises(InputError) as error:
+        read_document(path)
+    assert code(error) == "E009"
+    assert "dump.txt" in str(error.value) and "100 MB" in str(error.value)
+
+
+def test_a_file_without_line_breaks_is_read(tmp_path: Path) -> None:
+    text = TEXT.replace("\n", "") * 2000
+    assert read_document(write(tmp_path / "one-line.txt", text)).text == text
+
+
+def test_a_symlink_loop_is_named_not_followed(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(tmp_path / "loop.txt")
+    assert discover([tmp_path]) == [loop]
+    with pytest.raises(InputError) as error:
+        read_document(loop)
+    assert code(error) == "E014"
