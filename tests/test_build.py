@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import leftovers, snapshot
@@ -354,3 +355,38 @@ def test_nothing_readable_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         build([tmp_path], tmp_path / "kg-out", views=False)
     assert error.value.code == "E015"
+
+
+def test_two_builds_give_isomorphic_graphs_with_the_same_iris(tmp_path: Path) -> None:
+    from rdflib import Dataset, URIRef
+    from rdflib.compare import to_isomorphic
+
+    from kgraph.graph import build_graph_iri
+    from kgraph.namespace import DEFAULT_BASE
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(GOOD + SAMPLE, encoding="utf-8")
+    (folder / "b.txt").write_text(
+        "113年5月2日，高雄市長陳其邁率團訪問日本東京都。\n", encoding="utf-8"
+    )
+
+    def graphs(out: Path) -> dict[str, Any]:
+        build([folder], out, views=False)
+        data = Dataset()
+        data.parse(out / GRAPH_FILE, format="trig")
+        skip = URIRef(str(build_graph_iri(DEFAULT_BASE)))  # the build's own time and id
+        return {
+            str(g.identifier): to_isomorphic(g)
+            for g in data.graphs()
+            if g.identifier != skip and len(g)
+        }
+
+    def iris(graph: Any) -> set[str]:
+        return {str(n) for t in graph for n in t if isinstance(n, URIRef)}
+
+    first, second = graphs(tmp_path / "one"), graphs(tmp_path / "two")
+    assert first.keys() == second.keys() and len(first) >= 3
+    for name, graph in first.items():
+        assert graph == second[name], name
+        assert iris(graph) == iris(second[name])

@@ -230,7 +230,7 @@ def check_matches(text: str, found: list[DateMatch]) -> None:
         assert lo_start.year >= 1900 and hi_end.year <= 2100
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(deadline=None)
 @given(st.text(max_size=60), st.one_of(st.none(), st.integers(1800, 2200)))
 def test_never_raises_on_arbitrary_text(text: str, year: int | None) -> None:
     check_matches(text, find_dates(text, year))
@@ -239,7 +239,7 @@ def test_never_raises_on_arbitrary_text(text: str, year: int | None) -> None:
     report_year(text)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(deadline=None)
 @given(
     DATEISH,
     st.one_of(st.none(), st.integers(1900, 2100)),
@@ -252,7 +252,7 @@ def test_dateish_text_gives_valid_spans(text: str, year: int | None, month: int 
         assert span_bounds(result.start)[0] <= span_bounds(result.end)[0]
 
 
-@settings(max_examples=500, deadline=None)
+@settings(deadline=None)
 @given(st.integers(10, 189), st.integers(1, 12), st.integers(1, 31))
 def test_roc_dates_round_trip(y: int, m: int, d: int) -> None:
     try:

@@ -80,13 +80,13 @@ def test_hostile_names_give_valid_iris_under_another_base(name: str) -> None:
     assert_valid_iri(mint("org", name, base="http://example.org/kg/"))
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(kind=KINDS, name=NAMES)
 def test_any_name_gives_a_valid_iri(kind: str, name: str) -> None:
     assert_valid_iri(mint(kind, name))
 
 
-@settings(max_examples=600, deadline=None)
+@settings(deadline=None)
 @given(kind=KINDS, parts=st.lists(NAMES, min_size=1, max_size=3))
 def test_any_parts_give_a_valid_iri(kind: str, parts: list[str]) -> None:
     assert_valid_iri(mint(kind, *parts))
@@ -96,7 +96,7 @@ def _nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
-@settings(max_examples=600, deadline=None)
+@settings(deadline=None)
 @given(kind=KINDS, a=NAMES, b=NAMES)
 def test_distinct_names_give_distinct_iris(kind: str, a: str, b: str) -> None:
     # Canonically equivalent spellings (NFC) are the same name, by design.
@@ -104,7 +104,7 @@ def test_distinct_names_give_distinct_iris(kind: str, a: str, b: str) -> None:
     assert mint(kind, a) != mint(kind, b)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(deadline=None)
 @given(a=st.lists(NAMES, min_size=1, max_size=3), b=st.lists(NAMES, min_size=1, max_size=3))
 def test_distinct_part_lists_give_distinct_iris(a: list[str], b: list[str]) -> None:
     assume([_nfc(x) for x in a] != [_nfc(x) for x in b])
@@ -121,7 +121,7 @@ def test_kinds_keep_names_apart() -> None:
     assert mint("org", "a/b") != mint("org", "a", "b")
 
 
-@settings(max_examples=500, deadline=None)
+@settings(deadline=None)
 @given(kind=KINDS, name=NAMES)
 def test_mint_is_stable(kind: str, name: str) -> None:
     assert mint(kind, name) == mint(kind, name)
@@ -150,7 +150,7 @@ def test_empty_names_are_refused(parts: tuple[str, ...]) -> None:
         mint("place", *parts)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(deadline=None)
 @given(a=st.lists(NAMES, min_size=1, max_size=3), b=st.lists(NAMES, min_size=1, max_size=3))
 def test_digest_is_stable_and_short(a: list[str], b: list[str]) -> None:
     assert digest(*a) == digest(*a)

@@ -62,7 +62,7 @@ _PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.one_of(_PIECES, st.text(max_size=3)), max_size=60).map("".join))
 def test_every_char_maps_back_to_its_original_or_a_documented_replacement(text: str) -> None:
     check_offsets(text)
