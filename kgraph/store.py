@@ -934,6 +934,7 @@ def open_store(location: str | Path, read_only: bool = True) -> GraphStore:
             return RemoteStore.for_oxigraph(base, read_only=read_only)
         return RemoteStore(url, read_only=read_only)
     out = Path(location)
+    recover(out)
     if not out.exists():
         raise StoreError(Errors.E010, path=out)
     if not (out / STORE_DIR).is_dir():
@@ -956,6 +957,50 @@ def _remove(path: Path) -> None:
 _BUILD_MARKS = frozenset({STORE_DIR, MANIFEST_FILE, GRAPH_FILE})
 
 
+def recover(out: Path) -> None:
+    """Undo what a build killed mid-swap left behind (see :func:`atomic_output`): if ``out``
+    is gone but the previous output was renamed aside, put it back; remove the half-written
+    folders of builds whose process is gone.
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / ".kg-out.old-999999999").mkdir()
+    >>> recover(root / "kg-out"); sorted(p.name for p in root.iterdir())
+    ['kg-out']
+    """
+    parent = out.parent
+    if not parent.is_dir():
+        return
+    for pattern in (f".{out.name}.tmp-*", f".{out.name}.old-*"):
+        for left in sorted(parent.glob(pattern), key=_mtime, reverse=True):
+            pid = left.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and _alive(int(pid)):
+                continue
+            if ".old-" in left.name and not out.exists():
+                left.rename(out)  # the newest previous output, renamed aside, comes back
+            else:
+                _remove(left)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextlib.contextmanager
 def atomic_output(out: Path, marks: frozenset[str] = _BUILD_MARKS) -> Iterator[Path]:
     """Build into a fresh folder beside ``out`` and swap it in only if the body succeeds.
@@ -972,6 +1017,7 @@ def atomic_output(out: Path, marks: frozenset[str] = _BUILD_MARKS) -> Iterator[P
     tmp = parent / f".{out.name}.tmp-{os.getpid()}"
     backup = parent / f".{out.name}.old-{os.getpid()}"
     try:
+        recover(out)
         if out.exists() and (not out.is_dir() or not _looks_like_output(out, marks)):
             reason = "it exists and is not a kgraph output folder"
             raise StoreError(Errors.E012, path=out, reason=reason)

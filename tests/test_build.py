@@ -390,3 +390,50 @@ def test_two_builds_give_isomorphic_graphs_with_the_same_iris(tmp_path: Path) ->
     for name, graph in first.items():
         assert graph == second[name], name
         assert iris(graph) == iris(second[name])
+
+
+# crashes --------------------------------------------------------------------------
+
+KILL_POINTS = 20
+
+
+def assert_readable_build(out: Path) -> dict[str, Any]:
+    """The output folder is one whole build: its manifest, store and TriG copy agree."""
+    import pyoxigraph as ox
+
+    manifest = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+    with EmbeddedStore(out / STORE_DIR, read_only=True) as store:
+        assert store.count() == manifest["quads"]
+    assert len(list(ox.parse(path=out / GRAPH_FILE, format=ox.RdfFormat.TRIG))) > 0
+    return manifest
+
+
+def test_a_build_killed_at_any_moment_leaves_the_previous_output(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(GOOD + SAMPLE, encoding="utf-8")
+    out = tmp_path / "kg-out"
+    command = [str(Path(sys.executable).parent / "kgraph"), "build", "-q", "--out", str(out)]
+    start = time.monotonic()
+    subprocess.run([*command, str(folder)], check=True, capture_output=True)
+    seconds = time.monotonic() - start
+    old = assert_readable_build(out)
+    (folder / "b.txt").write_text("113年5月2日，陳其邁市長率團訪問日本東京都。\n", encoding="utf-8")
+    outcomes = set()
+    for i in range(KILL_POINTS):  # from just after start to just past the end of a build
+        process = subprocess.Popen([*command, str(folder)], stderr=subprocess.DEVNULL)
+        time.sleep(seconds * 1.2 * (i + 0.5) / KILL_POINTS)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        manifest = assert_readable_build(out)
+        assert manifest == old or len(manifest["documents"]) == 2
+        outcomes.add(len(manifest["documents"]))
+    assert 1 in outcomes  # most kills land before the swap
+    subprocess.run([*command, str(folder)], check=True, capture_output=True)
+    assert len(assert_readable_build(out)["documents"]) == 2
+    assert leftovers(tmp_path, "kg-out") == []
