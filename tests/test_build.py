@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -437,3 +438,38 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_output(tmp_path: Path)
     subprocess.run([*command, str(folder)], check=True, capture_output=True)
     assert len(assert_readable_build(out)["documents"]) == 2
     assert leftovers(tmp_path, "kg-out") == []
+
+
+# hostile content --------------------------------------------------------------------
+
+HOSTILE_REPORT = "\n".join(
+    [
+        "一、112年13月45日，日本熊本市長率團訪問高雄市。",
+        "二、113年2月30日，美國「洛杉磯市」代表團訪問高雄市，簽署備忘錄。",
+        "三、9999年1月1日及0年0月0日，高雄市長陳其邁出訪{東京都}。",
+        '四、市長與"大阪<府>"知事會面，雙方簽署 MOU（x" } ; DROP ALL ; #）。',
+        "五、" + "高" * 5000 + "市長率團訪問高雄市。",
+        "六、The Mayor of Kaohsiung met the Mayor of São Paulo. 東京都知事と会談した。مرحبا 🙂",
+        "七、控制字元\u0007與\u200b零寬空格、\ufffd替代字元\u202e反向文字。",
+    ]
+)
+
+
+def test_hostile_content_builds_valid_rdf(tmp_path: Path) -> None:
+    import pyoxigraph as ox
+
+    (tmp_path / "hostile.txt").write_text(HOSTILE_REPORT, encoding="utf-8")
+    out = tmp_path / "kg-out"
+    report = build([tmp_path / "hostile.txt"], out)
+    assert report.documents == ("hostile.txt",) and not report.skipped
+    quads = list(ox.parse(path=out / GRAPH_FILE, format=ox.RdfFormat.TRIG))  # strict parser
+    assert len(quads) == report.quads
+    for quad in quads:
+        for term in (quad.subject, quad.predicate, quad.object):
+            if isinstance(term, ox.NamedNode):
+                assert not set(term.value) & set('<>"{}|^`\\ '), term.value
+        if isinstance(quad.object, ox.Literal) and quad.object.datatype.value.endswith("#date"):
+            date.fromisoformat(quad.object.value)  # impossible dates never reach the graph
+    for page in ("view.html", "map.html"):
+        html = (out / page).read_text(encoding="utf-8")
+        assert "<府>" not in html  # text from a report never becomes markup
