@@ -170,23 +170,24 @@ def read_all(
     files: Sequence[Path], strict: bool
 ) -> tuple[list[Path], list[DocumentInfo], tuple[str, ...]]:
     """The files that can be read, each as a :class:`DocumentInfo`, and a line for each one
-    that cannot (the file and why). With ``strict`` the first bad file stops the build;
-    either way this happens before any work, so a bad file never costs a half build."""
+    that cannot (the file and why). With ``strict``, or when it is the only file, a bad file
+    stops the build; either way this happens before any work, so a bad file never costs a
+    half build."""
     kept: list[Path] = []
     documents: list[DocumentInfo] = []
-    skipped: list[str] = []
+    errors: list[InputError] = []
     for path in files:
         try:
             documents.append(info_of(read_document(path)))
         except InputError as error:
-            if strict:
+            if strict or len(files) == 1:
                 raise
-            skipped.append(str(error))
+            errors.append(error)
         else:
             kept.append(path)
     if not documents:
-        raise InputError(Errors.E015, count=len(files))
-    return kept, documents, tuple(skipped)
+        raise InputError(Errors.E015, count=len(files), first=errors[0])
+    return kept, documents, tuple(str(e) for e in errors)
 
 
 def extract_files(

@@ -161,7 +161,9 @@ def build(
 
 
 def _count(n: int, noun: str) -> str:
-    """>>> _count(1, "file"), _count(2, "file")
+    """A count and its noun, singular or plural, for messages.
+
+    >>> _count(1, "file"), _count(2, "file")
     ('1 file', '2 files')
     """
     return f"{n} {noun}{'' if n == 1 else 's'}"

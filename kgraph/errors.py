@@ -23,7 +23,7 @@ class Errors(StrEnum):
     E009 = "{path}: {size} MB of text, more than the {limit} MB a document may have"
     E013 = "{path}: mixed text encodings ({bad} bytes are not UTF-8, the first at byte {at})"
     E014 = "{path}: a symbolic link that loops or leads nowhere"
-    E015 = "no documents to build: every one of the {count} files was skipped"
+    E015 = "no documents to build: all {count} files were skipped (the first: {first})"
     E010 = "no built graph at {path}; run 'kgraph build' first"
     E011 = "{path} is not a kgraph store"
     E012 = "cannot write the output to {path}: {reason}"

@@ -286,7 +286,7 @@ def test_a_bad_file_fails_in_a_worker_as_one_clear_error(tmp_path: Path) -> None
     bad = tmp_path / "in" / "c.txt"
     bad.write_bytes(bytes(range(256)) * 4)
     with pytest.raises(InputError, match=r"\[E003\]"):
-        build([good, bad], tmp_path / "kg-out", jobs=2)
+        build([good, bad], tmp_path / "kg-out", jobs=2, strict=True)
     assert not (tmp_path / "kg-out").exists()
 
 
@@ -353,9 +353,11 @@ def test_strict_fails_on_the_first_bad_file_and_writes_nothing(tmp_path: Path) -
 
 def test_nothing_readable_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)))
     with pytest.raises(InputError) as error:
         build([tmp_path], tmp_path / "kg-out", views=False)
     assert error.value.code == "E015"
+    assert "all 2 files were skipped (the first: [E003] " in str(error.value)
 
 
 def test_two_builds_give_isomorphic_graphs_with_the_same_iris(tmp_path: Path) -> None:

@@ -137,12 +137,12 @@ def test_bad_input_keeps_the_previous_build(
     assert leftovers(tmp_path, "kg-out") == []
 
 
-def test_one_bad_file_among_good_ones_builds_nothing(
+def test_strict_one_bad_file_among_good_ones_builds_nothing(
     bad_inputs: dict[str, tuple[Path, str]], tmp_path: Path
 ) -> None:
     good = Path(__file__).resolve().parents[1] / "corpus" / "kaohsiung-2022-annual-report.txt"
     out = tmp_path / "kg-out"
-    result = run("build", str(good), str(bad_inputs["binary"][0]), "--out", str(out))
+    result = run("build", "--strict", str(good), str(bad_inputs["binary"][0]), "--out", str(out))
     assert_one_line_error(result, "E003")
     assert not out.exists()
 
