@@ -206,7 +206,7 @@ def measure(work: Path, small: int, large: int, seed: int) -> tuple[dict, list[T
     store = store_figures(out / "large")
     step("views")
     viz = run(
-        [KGRAPH, "viz", "--store", str(out / "large" / "store"), "--out", str(work / "v.html")]
+        [KGRAPH, "viz", "--store", str(out / "large"), "--out", str(work / "v.html")]
     )
     draw = draw_seconds(work / "v.html")
     step("start-up")
