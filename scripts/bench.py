@@ -205,9 +205,7 @@ def measure(work: Path, small: int, large: int, seed: int) -> tuple[dict, list[T
     step("store")
     store = store_figures(out / "large")
     step("views")
-    viz = run(
-        [KGRAPH, "viz", "--store", str(out / "large"), "--out", str(work / "v.html")]
-    )
+    viz = run([KGRAPH, "viz", "--store", str(out / "large"), "--out", str(work / "v.html")])
     draw = draw_seconds(work / "v.html")
     step("start-up")
     startup = startup_seconds()
