@@ -152,11 +152,11 @@ def build(
     """
     say = progress or (lambda _msg: None)
     check_base(base)
-    files, documents, skipped = read_all(discover(paths), strict)
+    documents, skipped = read_all(discover(paths), strict)
     out = Path(out)
     with atomic_output(out) as tmp:
         extracted = []
-        for found, reused in extract_files(files, documents, jobs, previous=out, into=tmp):
+        for found, reused in extract_files(documents, jobs, previous=out, into=tmp):
             state = "unchanged" if reused else "extracted"
             say(f"{found.info.name}: {len(found.happenings)} happenings ({state})")
             extracted.append(found)
@@ -166,14 +166,11 @@ def build(
         return _write(tmp, out, documents, len(happenings), resolved, base, views, skipped)
 
 
-def read_all(
-    files: Sequence[Path], strict: bool
-) -> tuple[list[Path], list[DocumentInfo], tuple[str, ...]]:
+def read_all(files: Sequence[Path], strict: bool) -> tuple[list[DocumentInfo], tuple[str, ...]]:
     """The files that can be read, each as a :class:`DocumentInfo`, and a line for each one
     that cannot (the file and why). With ``strict``, or when it is the only file, a bad file
     stops the build; either way this happens before any work, so a bad file never costs a
     half build."""
-    kept: list[Path] = []
     documents: list[DocumentInfo] = []
     errors: list[InputError] = []
     for path in files:
@@ -183,25 +180,23 @@ def read_all(
             if strict or len(files) == 1:
                 raise
             errors.append(error)
-        else:
-            kept.append(path)
     if not documents:
         raise InputError(Errors.E015, count=len(files), first=errors[0])
-    return kept, documents, tuple(str(e) for e in errors)
+    return documents, tuple(str(e) for e in errors)
 
 
 def extract_files(
-    files: Sequence[Path], documents: Sequence[DocumentInfo], jobs: int, previous: Path, into: Path
+    documents: Sequence[DocumentInfo], jobs: int, previous: Path, into: Path
 ) -> Iterator[tuple[Extracted, bool]]:
-    """Each file's extraction, in the order of ``files``, and whether it was reused from
-    the cache of the build in ``previous``; each is kept in the cache of ``into``.
+    """Each document's extraction, in order, and whether it was reused from the cache of
+    the build in ``previous``; each is kept in the cache of ``into``.
 
-    ``documents`` are the files as read (their content hashes). A file to extract is read
-    again by the worker that extracts it, and only its happenings come back, so that the
-    corpus's text is never all in memory.
+    ``documents`` are the files as read (their paths and content hashes). A file to
+    extract is read again by the worker that extracts it, and only its happenings come
+    back, so that the corpus's text is never all in memory.
     """
     reused = {d.doc_id: found for d in documents if (found := cache.load(previous, d))}
-    todo = [p for p, d in zip(files, documents, strict=True) if d.doc_id not in reused]
+    todo = [Path(d.path) for d in documents if d.doc_id not in reused]
     fresh = _extract_all(todo, jobs, into)
     for d in documents:
         if d.doc_id in reused:
