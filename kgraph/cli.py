@@ -378,9 +378,18 @@ def export(fmt: str, out: Path | None, store: Path, endpoint: str | None) -> Non
 @click.option(
     "--workers", default=2, show_default=True, type=click.IntRange(min=1), help="Query processes."
 )
+@click.option(
+    "--max-answer",
+    default=64,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Result-size limit: the largest answer sent, in MiB (larger ones get 422).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No request log.")
 @user_errors
-def serve(store: Path, host: str, port: int, timeout: float, workers: int, quiet: bool) -> None:
+def serve(
+    store: Path, host: str, port: int, timeout: float, workers: int, max_answer: int, quiet: bool
+) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint (/sparql) with a query page (/)."""
     from kgraph.serve import serve as run_server
 
@@ -388,7 +397,9 @@ def serve(store: Path, host: str, port: int, timeout: float, workers: int, quiet
         message = f"kgraph: serving {store} at {url}/sparql (query page {url}/); Ctrl+C stops"
         click.echo(message, err=True)
 
-    run_server(store, host, port, timeout, workers, quiet=quiet, ready=ready)
+    run_server(
+        store, host, port, timeout, workers, quiet=quiet, ready=ready, max_answer=max_answer << 20
+    )
 
 
 def page_options(default: str) -> Callable[[F], F]:

@@ -32,9 +32,13 @@ class Errors(StrEnum):
     E022 = "unknown query '{name}'"
     E023 = "SPARQL endpoint {url} failed: {reason}"
     E024 = "the query ran longer than the time limit of {seconds:g} s and was stopped"
-    E025 = "this endpoint is read-only: SPARQL updates are refused"
+    E025 = "this endpoint is read-only: SPARQL updates and Graph Store writes are refused"
     E026 = "cannot serve on {address}: {reason}"
     E027 = "invalid query parameter '{value}': expected NAME=VALUE"
+    E028 = (
+        "the answer is larger than this endpoint's result-size limit of {limit}: "
+        "add a LIMIT, or ask for fewer variables"
+    )
     E030 = "no gold files (*.jsonl) in {path}"
     E031 = "{path}:{line}: invalid gold record: {reason}"
     E040 = "ontology file not found: {path}"

@@ -14,10 +14,13 @@ that worker (the only way to stop the query), starts a replacement and answers 5
 are started with the ``spawn`` method because forking a process that holds an open RocksDB
 store (or threads) is unsafe. A worker serialises the answer itself, so that serialising a
 huge result also counts against the time limit, and sends back bytes and their media type.
+It serialises into a bounded buffer: an answer larger than the result-size limit is stopped
+as soon as it passes the limit and refused with 422 (:attr:`Errors.E028`).
 
 The endpoint is read-only by construction (the workers open the store read-only) and says
-so: SPARQL updates get 403 with :attr:`Errors.E025`, other methods 405. Every error answer
-is one line of ``text/plain``, never a traceback.
+so: SPARQL updates and Graph Store Protocol writes (a POST of RDF, or to ``?graph=`` or
+``?default``) get 403 with :attr:`Errors.E025`; PUT, DELETE, PATCH and other methods get
+405. Every error answer is one line of ``text/plain``, never a traceback.
 
 The standard library's :mod:`http.server` is enough for a local or small-team endpoint; put
 a reverse proxy in front of it to expose it widely.
@@ -26,6 +29,7 @@ a reverse proxy in front of it to expose it widely.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import multiprocessing
 import multiprocessing.connection
@@ -57,7 +61,9 @@ __all__ = [
     "EXAMPLES",
     "FORMAT_NAMES",
     "GRAPH_OFFERS",
+    "MAX_ANSWER",
     "MAX_BODY",
+    "Limits",
     "RESULTS_OFFERS",
     "SparqlServer",
     "is_update",
@@ -118,11 +124,32 @@ FORMAT_NAMES: dict[str, str] = {
 
 #: The largest request body read (a query is rarely more than a few kilobytes).
 MAX_BODY = 1 << 20
+#: The largest answer sent, by default (``kgraph serve --max-answer``, in MiB).
+MAX_ANSWER = 64 << 20
 _MAX_DRAIN = 16 * MAX_BODY  # a bigger body is not even read before the 413 answer
 _STARTUP_SECONDS = 60.0  # how long a new worker may take to open the store
 _ALLOW = "GET, POST"
 _QUERY_PATHS = frozenset({"/sparql", "/query"})
 _PAGE_PATHS = frozenset({"/", "/index.html"})
+#: Media types of RDF data, which only a Graph Store Protocol write would POST.
+_RDF_TYPES = frozenset(
+    {
+        TURTLE,
+        NTRIPLES,
+        "application/n-quads",
+        "application/trig",
+        "application/rdf+xml",
+        "application/ld+json",
+        "text/n3",
+    }
+)
+
+
+class Limits(NamedTuple):
+    """What one query may cost: its run time, and the size of its serialised answer."""
+
+    seconds: float
+    answer_bytes: int
 
 
 class Reply(NamedTuple):
@@ -283,27 +310,61 @@ def store_path(store_dir: Path | str) -> Path:
 _Request = tuple[str, str | None, str | None]
 
 
-def _run_query(store: ox.Store, request: _Request) -> Reply:
-    """Run one query and serialise its answer (in a worker process)."""
+def _run_query(store: ox.Store, request: _Request, max_bytes: int) -> Reply:
+    """Run one query and serialise its answer (in a worker process), refusing it with 422
+    as soon as the answer grows past ``max_bytes``: the serialiser streams into a bounded
+    buffer, so a huge answer is stopped early instead of being built in memory."""
     query, results_type, graph_type = request
+    out = _BoundedBuffer(max_bytes)
     try:
         result = store.query(query, use_default_graph_as_union=True)
         if isinstance(result, ox.QueryTriples):
             if graph_type is None:
                 return _not_acceptable("a graph", GRAPH_OFFERS)
-            data = result.serialize(format=_GRAPH_FORMATS[graph_type])
+            result.serialize(out, format=_GRAPH_FORMATS[graph_type])
             media_type = graph_type
         else:
             if results_type is None:
                 return _not_acceptable("query results", RESULTS_OFFERS)
-            data = result.serialize(format=_RESULTS_FORMATS[results_type])
+            result.serialize(out, format=_RESULTS_FORMATS[results_type])
             media_type = results_type
+    except _AnswerTooLarge:
+        return _error(HTTPStatus.UNPROCESSABLE_ENTITY, Errors.E028.format(limit=_size(max_bytes)))
     except SyntaxError as exc:
         lines = str(exc).splitlines() or ["invalid query"]
         return _query_error(HTTPStatus.BAD_REQUEST, lines[0])
     except Exception as exc:  # the worker must outlive any query
         return _query_error(HTTPStatus.INTERNAL_SERVER_ERROR, str(exc) or type(exc).__name__)
-    return Reply(HTTPStatus.OK, media_type, data or b"")
+    return Reply(HTTPStatus.OK, media_type, out.getvalue())
+
+
+class _AnswerTooLarge(Exception):
+    """Raised by :class:`_BoundedBuffer` to stop a serialiser."""
+
+
+class _BoundedBuffer(io.BytesIO):
+    """A byte buffer that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, chunk: Any) -> int:
+        if self.tell() + len(chunk) > self.limit:
+            raise _AnswerTooLarge
+        return super().write(chunk)
+
+
+def _size(n: int) -> str:
+    """A byte count as people read it.
+
+    >>> _size(64 * 1024 * 1024), _size(1536), _size(100)
+    ('64 MiB', '1.5 KiB', '100 bytes')
+    """
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.4g} {unit}"
+    return f"{n} bytes"
 
 
 def _not_acceptable(what: str, offers: Sequence[tuple[str, str]]) -> Reply:
@@ -326,9 +387,10 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _worker_main(conn: Connection, path: str) -> None:
-    """A worker process: open the store read-only once, then answer queries until the pipe
-    closes. The first message says whether the store opened (status 0 means ready)."""
+def _worker_main(conn: Connection, path: str, max_bytes: int) -> None:
+    """A worker process: open the store read-only once, then answer queries (each at most
+    ``max_bytes`` long) until the pipe closes. The first message says whether the store
+    opened (status 0 means ready)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the server's business
     _exit_with_parent()
     try:
@@ -343,7 +405,7 @@ def _worker_main(conn: Connection, path: str) -> None:
         except (EOFError, OSError):
             return
         try:
-            conn.send(_run_query(store, request))
+            conn.send(_run_query(store, request, max_bytes))
         except (OSError, ValueError):  # the parent is gone, or an unpicklable answer
             return
 
@@ -361,11 +423,11 @@ class _Worker:
         self._stopped = False
 
     @classmethod
-    def launch(cls, context: SpawnContext, path: Path) -> _Worker:
+    def launch(cls, context: SpawnContext, path: Path, max_bytes: int) -> _Worker:
         parent_end, child_end = context.Pipe(duplex=True)
         process = context.Process(
             target=_worker_main,
-            args=(child_end, str(path)),
+            args=(child_end, str(path), max_bytes),
             name="kgraph-sparql-worker",
             daemon=True,
         )
@@ -407,11 +469,12 @@ class _Worker:
 class _WorkerPool:
     """A fixed number of worker processes; each query borrows an idle one."""
 
-    def __init__(self, path: Path, size: int, timeout: float, log: Callable[[str], None]) -> None:
+    def __init__(self, path: Path, size: int, limits: Limits, log: Callable[[str], None]) -> None:
         self._context = multiprocessing.get_context("spawn")
         self._path = path
         self._size = size
-        self._timeout = timeout
+        self._timeout = limits.seconds
+        self._max_bytes = limits.answer_bytes
         self._log = log
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
@@ -439,7 +502,7 @@ class _WorkerPool:
         with self._cond:
             if self._closed:
                 return None
-            worker = _Worker.launch(self._context, self._path)
+            worker = _Worker.launch(self._context, self._path, self._max_bytes)
             self._live.add(worker)
             return worker
 
@@ -544,6 +607,7 @@ class _HttpServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the listen backlog: many clients may connect at once
 
     def __init__(
         self, address: tuple[str, int], pool: _WorkerPool, quiet: bool, page: bytes
@@ -578,7 +642,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     server: _HttpServer
     server_version = f"kgraph/{__version__}"
-    timeout = 60  # seconds a client may take to send its request
+    protocol_version = "HTTP/1.1"  # keep-alive: a client sends many queries on one connection
+    timeout = 60  # seconds a client may take to send its request, or keep an idle connection
+    _body_read = False
 
     # -- methods
 
@@ -602,6 +668,7 @@ class _Handler(BaseHTTPRequestHandler):
     # -- routes
 
     def _dispatch(self, route: Callable[[], Reply]) -> None:
+        self._body_read = False
         try:
             reply = route()
         except _ClientGone:
@@ -624,6 +691,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _post(self) -> Reply:
         url = urllib.parse.urlsplit(self.path)
+        if _is_graph_store_write(url.query, self.headers.get("Content-Type")):
+            return _error(HTTPStatus.FORBIDDEN, Errors.E025.format())
         if url.path in _PAGE_PATHS:
             return _error(HTTPStatus.METHOD_NOT_ALLOWED, Errors.E062.format(), (("Allow", "GET"),))
         if url.path not in _QUERY_PATHS:
@@ -673,6 +742,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise _ClientGone from exc
         if len(data) < length:
             raise _ClientGone
+        self._body_read = True
         return data
 
     def _query(self, params: Mapping[str, list[str]]) -> Reply:
@@ -707,6 +777,8 @@ class _Handler(BaseHTTPRequestHandler):
     # -- answers
 
     def _send(self, reply: Reply) -> None:
+        if self._unread_body():
+            self.close_connection = True  # its bytes would be taken for the next request
         content_type = reply.media_type
         if content_type.startswith("text/"):
             content_type += "; charset=utf-8"
@@ -717,11 +789,19 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("X-Content-Type-Options", "nosniff")
             for name, value in reply.headers:
                 self.send_header(name, value)
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.end_headers()
             if self.command != "HEAD" and reply.status >= 200:
                 self.wfile.write(reply.body)
         except OSError:  # the client went away
             self.close_connection = True
+
+    def _unread_body(self) -> bool:
+        headers = getattr(self, "headers", None)
+        if headers is None or self._body_read:
+            return False
+        return headers.get("Content-Length", "0") != "0" or "Transfer-Encoding" in headers
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (bad request line, unsupported method): one line of
@@ -758,6 +838,19 @@ def _parse_params(text: str) -> dict[str, list[str]]:
         raise _Refusal(
             _query_error(HTTPStatus.BAD_REQUEST, "the parameters are not UTF-8")
         ) from None
+
+
+def _is_graph_store_write(query: str, content_type: str | None) -> bool:
+    """Whether a POST is a SPARQL 1.1 Graph Store Protocol write: it names a graph
+    (``?graph=``, ``?default``) or sends RDF rather than a query.
+
+    >>> _is_graph_store_write("default", "text/turtle"), _is_graph_store_write("graph=urn:g", None)
+    (True, True)
+    >>> _is_graph_store_write("", "application/sparql-query")
+    False
+    """
+    params = urllib.parse.parse_qs(query, keep_blank_values=True)
+    return "graph" in params or "default" in params or _content_type(content_type)[0] in _RDF_TYPES
 
 
 def _content_type(header: str | None) -> tuple[str, str | None]:
@@ -1104,7 +1197,8 @@ class SparqlServer(Closing):
     holding ``store/``), listening on ``host:port`` (port 0: any free port, see :attr:`url`).
 
     Opening checks the store (E010, E011), binds the port (E026) and starts ``workers``
-    query processes; a query running longer than ``timeout`` seconds is stopped with 503.
+    query processes; a query running longer than ``timeout`` seconds is stopped with 503,
+    and one whose serialised answer would exceed ``max_answer`` bytes is refused with 422.
     Use it as a context manager, or call :meth:`close`: that stops every worker process.
 
     The workers are started by ``multiprocessing`` with the ``spawn`` method, which imports
@@ -1120,15 +1214,19 @@ class SparqlServer(Closing):
         timeout: float = 30.0,
         workers: int = 2,
         quiet: bool = False,
+        max_answer: int = MAX_ANSWER,
     ) -> None:
         if not timeout > 0:
             raise ValueError(f"the time limit must be positive, not {timeout!r}")
         if workers < 1:
             raise ValueError(f"at least one worker is needed, not {workers!r}")
+        if max_answer < 1:
+            raise ValueError(f"the result-size limit must be positive, not {max_answer!r}")
         self.store_path = store_path(store_dir)
         self.timeout = timeout
+        self.max_answer = max_answer
         self.quiet = quiet
-        self._pool = _WorkerPool(self.store_path, workers, timeout, self._log)
+        self._pool = _WorkerPool(self.store_path, workers, Limits(timeout, max_answer), self._log)
         self._httpd = _bind(host, port, self._pool, quiet)
         self._thread: threading.Thread | None = None
         self._serving = False
@@ -1211,6 +1309,7 @@ def serve(
     workers: int,
     quiet: bool = False,
     ready: Callable[[str], None] | None = None,
+    max_answer: int = MAX_ANSWER,
 ) -> None:
     """Serve the built graph in ``store_dir`` until Ctrl+C (KeyboardInterrupt) or SIGTERM,
     then stop every worker and return; ``ready(url)`` is called once the endpoint listens.
@@ -1219,7 +1318,7 @@ def serve(
     :class:`~kgraph.errors.KgraphError` (E026) if the address cannot be bound, both before
     any worker starts.
     """
-    with SparqlServer(store_dir, host, port, timeout, workers, quiet) as server:
+    with SparqlServer(store_dir, host, port, timeout, workers, quiet, max_answer) as server:
         if ready is not None:
             ready(server.url)
         with _sigterm_as_interrupt(), contextlib.suppress(KeyboardInterrupt):

@@ -3,7 +3,6 @@ within its length bounds, and tells happenings that the pipeline finds."""
 
 from __future__ import annotations
 
-import importlib.util
 import multiprocessing
 import subprocess
 import sys
@@ -11,19 +10,13 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "make_corpus.py"
+from helpers import SCRIPTS, load_script
 
 
 @pytest.fixture(scope="module")
 def mc() -> ModuleType:
     """The script as a module: it lives in scripts/, not in a package."""
-    spec = importlib.util.spec_from_file_location("make_corpus", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
+    return load_script("make_corpus")
 
 
 def _texts(paths: list[Path]) -> list[bytes]:
@@ -81,7 +74,10 @@ def test_workers_write_the_same_files(mc: ModuleType, tmp_path: Path) -> None:
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=60
+        [sys.executable, str(SCRIPTS / "make_corpus.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import http.client
 import io
 import json
 import os
@@ -18,6 +19,7 @@ from typing import Any, NamedTuple
 
 import pytest
 import rdflib
+from helpers import load_script
 
 from kgraph.errors import KgraphError, StoreError
 from kgraph.serve import (
@@ -28,6 +30,8 @@ from kgraph.serve import (
     is_update,
     negotiate,
 )
+
+load = load_script("load")
 
 PREFIX = "PREFIX kg: <https://w3id.org/kgraph/ontology#>\n"
 DOCUMENTS = PREFIX + "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a kg:Document }"
@@ -251,6 +255,37 @@ def test_updates_are_refused(url: str, send: Any) -> None:
     assert get(url, INSERTED).json()["boolean"] is False
 
 
+TURTLE_DATA = b"<urn:a> <urn:b> <urn:c> ."
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content_type", "status"),
+    [
+        ("PUT", "/sparql?default", "text/turtle", 405),
+        ("PUT", "/store?graph=urn:g", "text/turtle", 405),
+        ("POST", "/sparql?default", "text/turtle", 403),
+        ("POST", "/sparql?graph=urn:g", "application/n-triples", 403),
+        ("POST", "/store?default", "application/sparql-query", 403),
+        ("POST", "/data", "application/trig", 403),
+        ("POST", "/sparql", "application/rdf+xml", 403),
+        ("DELETE", "/sparql?graph=urn:g", None, 405),
+        ("DELETE", "/store?default", None, 405),
+    ],
+)
+def test_graph_store_writes_are_refused(
+    url: str, method: str, path: str, content_type: str | None, status: int
+) -> None:
+    """The SPARQL 1.1 Graph Store Protocol's write methods change nothing, and say why."""
+    before = count(get(url, ALL))
+    headers = {"Content-Type": content_type} if content_type else {}
+    data = TURTLE_DATA if content_type else None
+    answer = call(url, path, data=data, headers=headers, method=method)
+    assert_one_line_error(answer, status)
+    assert "read-only" in answer.text and "Graph Store writes are refused" in answer.text
+    assert count(get(url, ALL)) == before
+    assert get(url, INSERTED).json()["boolean"] is False
+
+
 def test_syntax_error_is_400(url: str) -> None:
     answer = get(url, "SELECT ?x WHERE { ?x ")
     assert_one_line_error(answer, 400, "E020")
@@ -320,6 +355,64 @@ def test_time_limit_stops_the_query_and_the_server_goes_on(built_corpus: Path) -
         second = slow.worker_pids
         assert len(second) == 1 and second != first
     assert not any(alive(pid) for pid in first + second)
+
+
+def test_result_size_limit(built_corpus: Path) -> None:
+    """An answer larger than the limit is refused with 422, however it is asked for; smaller
+    ones are answered; the worker that refused goes on (nothing is killed)."""
+    with SparqlServer(built_corpus, workers=1, quiet=True, max_answer=4096) as small:
+        small.start_in_thread()
+        workers = small.worker_pids
+        everything = "SELECT * WHERE { ?s ?p ?o }"
+        for answer in (
+            get(small.url, everything),
+            get(small.url, everything, accept="text/csv"),
+            get(small.url, "CONSTRUCT WHERE { ?s ?p ?o }", accept="text/turtle"),
+            post_body(small.url, "DESCRIBE ?s WHERE { ?s ?p ?o }"),
+        ):
+            assert_one_line_error(answer, 422, "E028")
+            assert "4 KiB" in answer.text and "LIMIT" in answer.text
+        assert count(get(small.url, DOCUMENTS)) == 5
+        assert get(small.url, everything + " LIMIT 3").status == 200
+        assert small.worker_pids == workers
+
+
+def test_result_size_limit_must_be_positive(built_corpus: Path) -> None:
+    with pytest.raises(ValueError, match="result-size limit"):
+        SparqlServer(built_corpus, max_answer=0)
+
+
+def test_keep_alive_and_unread_bodies(url: str) -> None:
+    """Queries share one HTTP/1.1 connection; a refused request whose body was not read
+    closes it, so that the body is never taken for the next request."""
+    host = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(host.hostname or "", host.port, timeout=30)
+    try:
+        path = "/sparql?" + urllib.parse.urlencode({"query": DOCUMENTS})
+        for _ in range(3):
+            connection.request("GET", path, headers={"Accept": SPARQL_JSON})
+            response = connection.getresponse()
+            assert response.status == 200 and response.getheader("Connection") is None
+            response.read()
+        sock = connection.sock
+        connection.request("GET", path)
+        connection.getresponse().read()
+        assert connection.sock is sock  # the same connection all along
+        connection.request("POST", "/sparql", body=INSERT, headers={"Content-Type": "text/plain"})
+        response = connection.getresponse()
+        assert response.status == 415 and response.getheader("Connection") == "close"
+        response.read()
+    finally:
+        connection.close()
+
+
+def test_load_many_clients(built_corpus: Path) -> None:
+    """50 concurrent clients x 200 queries to a real ``kgraph serve`` process: every query
+    answered (scripts/load.py runs the larger load)."""
+    with load.serving(built_corpus, workers=2) as base:
+        result = load.run_load(base, clients=50, queries=200)
+    assert result.errors == ()
+    assert result.queries == 10_000 and len(result.latencies) == 10_000
 
 
 def test_close_stops_every_worker(built_corpus: Path) -> None:
