@@ -24,6 +24,7 @@ from kgraph.errors import Errors, InputError
 from kgraph.eventnames import dated_events, is_title_only, lent_date
 from kgraph.extract import UnitInput, extract, main_date, story_places
 from kgraph.graph import (
+    ENTITIES,
     Triple,
     build_graph_iri,
     build_metadata,
@@ -252,7 +253,9 @@ def _write(
         ontology = (ontology_dir() / "diplomacy.ttl").read_bytes()
         store.replace_graph(ONTOLOGY_IRI, ontology, "turtle")
         with store.loader() as load:
-            graphs = {d.doc_id: str(graph_iri(d.doc_id, base)) for d in documents}
+            graphs = {
+                d: str(graph_iri(d, base)) for d in [d.doc_id for d in documents] + [ENTITIES]
+            }
             for iri in graphs.values():
                 load.graph(iri)  # a document that tells nothing still has its graph
 

@@ -74,8 +74,16 @@ def codes() -> Codes:
     )
 
 
+#: The graph id (in place of a document id) of the entities' own facts: class, names,
+#: search keys, country, Wikidata link, coordinates. They are the resolution of the whole
+#: corpus, stored once: copied into every document graph that names an entity, they made
+#: every query over the union sort out thousands of copies. Document ids never begin
+#: with ``_``.
+ENTITIES = "_entities"
+
+
 def graph_iri(doc_id: str, base: str) -> URIRef:
-    """The named graph of one document."""
+    """The named graph of one document (or of the entities, :data:`ENTITIES`)."""
     return mint("graph", doc_id, base=base)
 
 
@@ -359,8 +367,9 @@ def _referenced(e: Event) -> set[str]:
 
 
 def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
-    """The entity's names and links go to every graph in ``docs``; each passage and
-    title goes only to the graph of the document it comes from."""
+    """The entity's names and links go to the entities' graph, once; its mentions go to
+    every document graph in ``docs``, and each passage and title only to the graph of the
+    document it comes from."""
     iri = URIRef(e.iri)
     triples: list[tuple] = [
         (iri, RDF.type, _entity_class(e)),
@@ -379,7 +388,7 @@ def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
         country = mint("place", e.country, base=w.base)
         triples.append((iri, KG.country, country))
         triples += _country(country, e.country)
-    w.add(docs, triples)
+    w.add([ENTITIES], triples)
     own = set(e.sources)
     for doc, sources in docs.items():
         for s in sources:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, SKOS, Graph, Literal, URIRef
 
 from kgraph.build import extract_document
-from kgraph.graph import graph_iri, to_graphs
+from kgraph.graph import ENTITIES, graph_iri, to_graphs
 from kgraph.iri import mint
 from kgraph.model import Document
 from kgraph.namespace import KG
@@ -110,15 +110,52 @@ NOT_SELF_CONTAINED = pytest.mark.xfail(
         "r112c",
     ],
 )
-def test_each_document_graph_conforms_on_its_own(doc_id: str) -> None:
-    """graph.py: a document's graph can be rebuilt or dropped alone, so it must conform alone."""
-    ok, text = conforms(corpus()[1][doc_id])
+def test_each_document_graph_conforms_with_the_entities(doc_id: str) -> None:
+    """graph.py: a document's graph can be rebuilt or dropped alone, so with the entities'
+    graph (the corpus's resolution, which names what it mentions) it must conform."""
+    graphs = corpus()[1]
+    ok, text = conforms(with_its_entities(graphs[doc_id], graphs[ENTITIES]))
     assert ok, text
 
 
-def test_one_graph_per_document_and_no_other() -> None:
+def countries(g: Graph) -> set:
+    return set(g.subjects(RDF.type, KG.Country))
+
+
+def with_its_entities(doc: Graph, entities: Graph) -> Graph:
+    """A document's graph and the entities' facts about what it names (and what those
+    name in turn: a city's country)."""
+    out = Graph() + doc
+    todo = set(doc.subjects()) | {o for o in doc.objects() if isinstance(o, URIRef)}
+    seen: set = set()
+    while todo - seen:
+        node = (todo - seen).pop()
+        seen.add(node)
+        for t in entities.triples((node, None, None)):
+            out.add(t)
+            todo.add(t[2])
+    return out
+
+
+def test_one_graph_per_document_and_one_of_the_entities() -> None:
     graphs = corpus()[1]
-    assert set(graphs) == {d.doc_id for d in DOCS}
+    assert set(graphs) == {d.doc_id for d in DOCS} | {ENTITIES}
+
+
+def test_entity_facts_are_stored_once_in_the_entities_graph() -> None:
+    """Names, class and search keys of an entity are in the entities' graph only; each
+    document graph holds its mentions of the entity (kg:mentionedIn), not copies of them."""
+    graphs = corpus()[1]
+    entities = graphs[ENTITIES]
+    named = set(entities.subjects(SKOS.prefLabel, None))
+    assert named and set(entities.subjects(SKOS.hiddenLabel, None)) <= named
+    mentioned = set()
+    for d in DOCS:
+        g = graphs[d.doc_id]
+        assert not set(g.subjects(SKOS.hiddenLabel, None)) & named
+        assert not set(g.subjects(SKOS.prefLabel, None)) & named
+        mentioned |= {s for s in g.subjects(KG.mentionedIn, None) if s in named}
+    assert named - countries(entities) <= mentioned  # a country may be named only as one
 
 
 def test_each_graph_describes_its_own_document() -> None:

@@ -153,7 +153,7 @@ def pushed(built_corpus: Path, oxigraph_server: str) -> str:
             remote.drop_graph(graph)
     result = CliRunner().invoke(main, ["push", oxigraph_server, "--store", str(built_corpus)])
     assert result.exit_code == 0, result.output
-    assert "pushed 7 graphs" in result.output  # 5 documents, the ontology and the build
+    assert "pushed 8 graphs" in result.output  # 5 documents, the entities, ontology, build
     return oxigraph_server
 
 
