@@ -265,6 +265,14 @@ class KnowledgeGraph:
                 p["agreements"].append(str(row["agreement"]))
         return list(out.values())
 
+    def source_rows(self) -> list[Row]:
+        """The rows of the ``sources`` query (a fact, and a passage that tells it), sorted by
+        fact, document and offsets here: the query leaves them unordered, because Oxigraph
+        takes seconds to sort tens of thousands of rows by IRI and text."""
+        rows = self.select("sources")
+        rows.sort(key=lambda r: (str(r["subject"]), str(r["doc"]), r["start"], r["end"]))
+        return rows
+
     # ---------------------------------------------------------------- DataFrames
 
     def visits(self, **filters: str | None) -> pd.DataFrame:
@@ -299,7 +307,7 @@ class KnowledgeGraph:
         if self._source_index is not None:  # asked by every listing: query it once
             return self._source_index
         out: dict[str, list[Record]] = defaultdict(list)
-        for row in self.select("sources"):
+        for row in self.source_rows():
             out[str(row["subject"])].append(
                 {"doc": row["doc"], "start": row["start"], "end": row["end"], "quote": row["quote"]}
             )

@@ -355,7 +355,7 @@ def table_rows(kg: KnowledgeGraph) -> dict[str, tuple[list[str], list[Record]]]:
         "visits.csv": _table(kg.visit_records(), flat_visit),
         "agreements.csv": _table(kg.agreement_records(), flat_agreement),
         "entities.csv": _table(kg.entity_records(), flat_entity),
-        "sources.csv": (list(SOURCE_COLUMNS), list(kg.select("sources"))),
+        "sources.csv": (list(SOURCE_COLUMNS), kg.source_rows()),
     }
 
 

@@ -616,14 +616,29 @@ class QuadLoader:
         self.batch = batch
         self.pending: list[ox.Quad] = []
         self.graphs: dict[str, ox.NamedNode] = {}
+        self.iris: dict[str, ox.NamedNode] = {}
+        from rdflib.term import URIRef  # here: rdflib is slow to import, and only builds load
+
+        self._iri_type = URIRef
 
     def add(self, graph_iri: str, triples: Iterable[tuple[Any, Any, Any]]) -> None:
         """Add ``triples`` (rdflib terms) to the named graph ``graph_iri``."""
         graph = self.graph(graph_iri)
-        term = _ox_term
+        term = self._term
         self.pending.extend(ox.Quad(term(s), term(p), term(o), graph) for s, p, o in triples)
         if len(self.pending) >= self.batch:
             self.flush()
+
+    def _term(self, term: Any) -> Any:
+        """The pyoxigraph term, each IRI converted once: the same few thousand IRIs (the
+        ontology's terms, the entities) come back in most of the quads of a build."""
+        if type(term) is not self._iri_type:
+            return _ox_term(term)
+        key = str(term)  # a plain str: rdflib's own hash of a URIRef is slow
+        node = self.iris.get(key)
+        if node is None:
+            node = self.iris[key] = ox.NamedNode(key)
+        return node
 
     def graph(self, graph_iri: str) -> ox.NamedNode:
         """The named graph ``graph_iri``, created (empty) the first time it is named."""
