@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -147,7 +148,8 @@ def build(
     """Build the knowledge graph of ``paths`` into the folder ``out``, with the network
     view and the map of the result (``view.html``, ``map.html``) unless ``views`` is off.
 
-    ``jobs`` processes extract documents side by side (0: one per CPU). Documents whose
+    ``jobs`` processes extract documents side by side (0: one per CPU); with more than one,
+    ``graph.trig`` is also written beside the views. Documents whose
     text, and kgraph itself, are unchanged since the last build into ``out`` are not
     extracted again (see :mod:`kgraph.cache`).
     """
@@ -164,7 +166,9 @@ def build(
         happenings = [h for found in extracted for h in found.happenings]
         resolved = resolve(happenings, base)
         say(f"resolved {len(resolved.events)} events, {len(resolved.entities)} entities")
-        return _write(tmp, out, documents, len(happenings), resolved, base, views, skipped)
+        return _write(
+            tmp, out, documents, len(happenings), resolved, base, views, skipped, jobs != 1
+        )
 
 
 def read_all(files: Sequence[Path], strict: bool) -> tuple[list[DocumentInfo], tuple[str, ...]]:
@@ -238,6 +242,22 @@ def write_views(kg: KnowledgeGraph, folder: Path) -> None:
     write_map(records, folder / MAP_FILE)
 
 
+def _export(store: EmbeddedStore, folder: Path, views: bool, parallel: bool) -> None:
+    """``graph.trig`` and, with ``views``, the two pages, into ``folder``. With ``parallel``
+    (a build allowed more than one CPU) the dump runs in a thread beside the views: the
+    store writes it without holding the GIL, while the views are mostly Python."""
+    dump = partial(store.dump, folder / GRAPH_FILE, "trig")
+    if not (views and parallel):
+        dump()
+        if views:
+            write_views(KnowledgeGraph(store), folder)
+        return
+    with ThreadPoolExecutor(1) as pool:
+        dumped = pool.submit(dump)
+        write_views(KnowledgeGraph(store), folder)
+        dumped.result()
+
+
 def _write(
     tmp: Path,
     out: Path,
@@ -247,6 +267,7 @@ def _write(
     base: str,
     views: bool,
     skipped: tuple[str, ...] = (),
+    parallel: bool = False,
 ) -> BuildReport:
     store = EmbeddedStore(tmp / STORE_DIR, create=True)
     try:
@@ -264,10 +285,8 @@ def _write(
 
             write_triples(resolved, documents, base, add)
             load.add(str(build_graph_iri(base)), build_metadata(documents, base))
-        store.dump(tmp / GRAPH_FILE, "trig")
         quads = store.count()
-        if views:
-            write_views(KnowledgeGraph(store), tmp)
+        _export(store, tmp, views, parallel)
     finally:
         store.close()
     by_type: dict[str, int] = {}

@@ -224,10 +224,13 @@ def _quads(out: Path) -> set[str]:
     import pyoxigraph as ox
 
     with EmbeddedStore(out / STORE_DIR, read_only=True) as store:
-        data = store.store.dump(format=ox.RdfFormat.N_QUADS).decode()
+        return _document_quads(store.store.dump(format=ox.RdfFormat.N_QUADS).decode())
+
+
+def _document_quads(nquads: str) -> set[str]:
     return {
         line
-        for line in data.splitlines()
+        for line in nquads.splitlines()
         if "/graph/_build>" not in line and not line.endswith("/ontology> .")
     }
 
@@ -279,6 +282,27 @@ def test_jobs_give_the_same_graph_in_the_same_order(tmp_path: Path) -> None:
     build(files, two, views=False, jobs=2, progress=messages.append)
     assert [m.split(":")[0] for m in messages[:2]] == ["a.txt", "b.txt"]
     assert _quads(one) == _quads(two)
+
+
+def test_a_parallel_build_writes_the_same_exports_and_views(tmp_path: Path) -> None:
+    """With --jobs 2 the dump is written beside the views: the files are the same."""
+    files = _two_reports(tmp_path / "in")
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(files, one)
+    build(files, two, jobs=2)
+    assert _quads(one) == _quads(two)
+    assert _trig_quads(one) == _trig_quads(two) == _quads(one)
+    for page in (build_module.VIEW_FILE, build_module.MAP_FILE):
+        assert (one / page).read_bytes() == (two / page).read_bytes()
+
+
+def _trig_quads(out: Path) -> set[str]:
+    """The document graphs' quads as graph.trig has them, in N-Quads."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(path=str(out / GRAPH_FILE), format=ox.RdfFormat.TRIG)
+    return _document_quads(store.dump(format=ox.RdfFormat.N_QUADS).decode())
 
 
 def test_a_bad_file_fails_in_a_worker_as_one_clear_error(tmp_path: Path) -> None:
