@@ -71,7 +71,10 @@ def run(args: list[str], cwd: Path = ROOT) -> Run:
     stderr = proc.stderr.read().decode() if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"bench: {' '.join(args)} failed: {stderr.strip()}")
-    return Run(seconds, usage.ru_maxrss * 1024)
+    result = Run(seconds, usage.ru_maxrss * 1024)
+    # Each figure as soon as it is known, so that a run stopped later still tells it.
+    print(f"  {seconds:.1f} s, peak RSS {result.peak_rss / GIB:.2f} GiB", flush=True)
+    return result
 
 
 def build(corpus: Path, out: Path, jobs: int = 1, fresh: bool = True) -> Run:
@@ -192,6 +195,7 @@ def measure(work: Path, small: int, large: int, seed: int) -> tuple[dict, list[T
     chars = sum(len(p.read_text(encoding="utf-8")) for p in big.glob("*.txt"))
     step("tokenizer")
     tok = tokenizer_seconds(big)
+    print(f"  {tok:.1f} s", flush=True)
     step(f"build {small} reports, --jobs 1")
     small_run = build(little, out / "small")
     step(f"build {large} reports, --jobs 1")
@@ -204,9 +208,11 @@ def measure(work: Path, small: int, large: int, seed: int) -> tuple[dict, list[T
     incremental = build(big, out / "large", fresh=False)
     step("store")
     store = store_figures(out / "large")
+    print(f"  {store}", flush=True)
     step("views")
     viz = run([KGRAPH, "viz", "--store", str(out / "large"), "--out", str(work / "v.html")])
     draw = draw_seconds(work / "v.html")
+    print(f"  drawn in {draw:.2f} s", flush=True)
     step("start-up")
     startup = startup_seconds()
     figures = {
