@@ -274,9 +274,8 @@ def _write(
         ontology = (ontology_dir() / "diplomacy.ttl").read_bytes()
         store.replace_graph(ONTOLOGY_IRI, ontology, "turtle")
         with store.loader() as load:
-            graphs = {
-                d: str(graph_iri(d, base)) for d in [d.doc_id for d in documents] + [ENTITIES]
-            }
+            ids = [d.doc_id for d in documents] + [ENTITIES]
+            graphs = {i: str(graph_iri(i, base)) for i in ids}
             for iri in graphs.values():
                 load.graph(iri)  # a document that tells nothing still has its graph
 
