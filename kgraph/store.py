@@ -11,9 +11,8 @@ Both return SELECT results as plain rows (IRIs and literals as ``str``, integers
 decimals and doubles as ``float``, unbound as ``None``) and query the *union* of the named graphs
 as the default graph, so queries need no ``GRAPH`` clause.
 
-Query parameters (``bindings``) are never pasted into the query text: each value becomes an
-RDF term escaped by pyoxigraph and is joined in through a ``VALUES`` block at the top of the
-``WHERE`` group (see :func:`values_clause` and :func:`bind_query`).
+Query parameters (``bindings``) are never pasted into the query text: :mod:`kgraph.params`
+binds them through ``VALUES`` blocks.
 
 The build folder layout (``OUT/store/`` plus exports beside it) is named here only.
 """
@@ -23,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import shutil
 import urllib.error
 import urllib.parse
@@ -37,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Self
 import pyoxigraph as ox
 
 from kgraph.errors import Errors, StoreError
+from kgraph.params import BindingValue, bind_query, to_term, values_clause
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -68,7 +67,6 @@ MANIFEST_FILE = "manifest.json"
 
 Value = str | int | float | None
 Row = dict[str, Value]
-BindingValue = str | int | float | ox.NamedNode | ox.Literal
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _INTEGER_TYPES = frozenset(
@@ -91,7 +89,6 @@ _INTEGER_TYPES = frozenset(
 )
 _FLOAT_TYPES = frozenset({_XSD + "decimal", _XSD + "double", _XSD + "float"})
 _BOOLEAN_TYPE = _XSD + "boolean"
-_IRI_STRING = re.compile(r"^(?:https?://|urn:)\S+$")
 
 # Formats accepted for graph data (triples) and for dumps.
 _TRIPLE_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
@@ -110,158 +107,6 @@ _DATASET_FORMATS: dict[str, tuple[ox.RdfFormat, str]] = {
     "json-ld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
 }
 DUMP_FORMATS = ("trig", "nquads", "turtle", "ntriples", "jsonld")
-
-
-# --------------------------------------------------------------------------- bindings
-
-
-def to_term(value: BindingValue) -> ox.NamedNode | ox.Literal:
-    """The RDF term for one binding value.
-
-    ``int``/``float``/``bool`` become typed literals; a ``str`` that is an absolute
-    ``http(s):`` or ``urn:`` IRI becomes an IRI (so IRIs read from result rows can be bound
-    back), any other ``str`` a plain ``xsd:string`` literal. Pass an rdflib ``URIRef`` or
-    ``Literal`` (or a pyoxigraph term) to be explicit, e.g. for a language-tagged label.
-
-    >>> str(to_term("https://w3id.org/kgraph/id/taipei"))
-    '<https://w3id.org/kgraph/id/taipei>'
-    >>> str(to_term('say "hi"'))
-    '"say \\\\"hi\\\\""'
-    >>> str(to_term(3))
-    '"3"^^<http://www.w3.org/2001/XMLSchema#integer>'
-    """
-    if isinstance(value, ox.NamedNode | ox.Literal):
-        return value
-    if isinstance(value, bool | int | float):
-        return ox.Literal(value)
-    if not isinstance(value, str):
-        raise TypeError(f"cannot bind a {type(value).__name__}: use str, int or float")
-    if type(value) is not str:  # an rdflib term is a str subclass
-        from rdflib.term import BNode, URIRef
-        from rdflib.term import Literal as RdflibLiteral
-
-        if isinstance(value, URIRef):
-            return ox.NamedNode(str(value))
-        if isinstance(value, RdflibLiteral):
-            if value.language:
-                return ox.Literal(str(value), language=value.language)
-            if value.datatype is not None:
-                return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
-            return ox.Literal(str(value))
-        if isinstance(value, BNode):
-            raise TypeError("cannot bind a blank node")
-    if _IRI_STRING.match(value):
-        with contextlib.suppress(ValueError):
-            return ox.NamedNode(value)
-    return ox.Literal(str(value))
-
-
-def values_clause(bindings: Mapping[str, BindingValue]) -> str:
-    """A one-row SPARQL ``VALUES`` block for ``bindings``, every term escaped by pyoxigraph.
-
-    >>> print(values_clause({"name": 'x" } ; DROP ALL ; #', "n": 2}))
-    VALUES (?name ?n) { ("x\\" } ; DROP ALL ; #" "2"^^<http://www.w3.org/2001/XMLSchema#integer>) }
-    >>> values_clause({"bad name": "x"})
-    Traceback (most recent call last):
-    ...
-    ValueError: invalid variable name 'bad name'
-    """
-    names = []
-    for name in bindings:
-        try:
-            names.append(str(ox.Variable(name)))
-        except ValueError:
-            raise ValueError(f"invalid variable name {name!r}") from None
-    terms = [str(to_term(value)) for value in bindings.values()]
-    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
-
-
-_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
-_WORD = re.compile(r"[A-Za-z_:][\w\-.:]*")
-_VARNAME = re.compile(r"[\w\u00b7\u0300-\u036f\u203f-\u2040]+")
-
-
-def _scan(query: str) -> tuple[tuple[int, int] | None, set[str]]:
-    """Lex just enough SPARQL to find the top-level WHERE group.
-
-    Returns (offsets of that group's ``{`` and ``}``, or None; the names of all variables).
-    Strings, IRIs and comments are skipped, so braces or keywords inside them do not count.
-    """
-    groups: list[tuple[int, int, bool]] = []  # top-level groups: (open, close, after WHERE)
-    where_seen = False
-    depth = 0
-    opened = 0
-    variables: set[str] = set()
-    i, n = 0, len(query)
-    while i < n:
-        c = query[i]
-        if c == "#":
-            end = query.find("\n", i)
-            i = n if end < 0 else end + 1
-        elif c in "\"'":
-            quote = c * 3 if query.startswith(c * 3, i) else c
-            i += len(quote)
-            while i < n and not query.startswith(quote, i):
-                i += 2 if query[i] == "\\" else 1
-            i += len(quote)
-        elif c == "<" and (m := _IRIREF.match(query, i)):
-            i = m.end()
-        elif c in "?$" and (m := _VARNAME.match(query, i + 1)):
-            variables.add(m.group())
-            i = m.end()
-        elif c.isalpha() or c in "_:":
-            m = _WORD.match(query, i)
-            assert m is not None
-            if depth == 0 and m.group().upper() == "WHERE":
-                where_seen = True
-            i = m.end()
-        else:
-            if c == "{":
-                if depth == 0:
-                    opened = i
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    groups.append((opened, i, where_seen))
-            i += 1
-    chosen = next(((o, c) for o, c, w in groups if w), None)
-    if chosen is None and groups:
-        chosen = groups[0][:2]
-    return chosen, variables
-
-
-def bind_query(query: str, bindings: Mapping[str, BindingValue] | None) -> str:
-    """``query`` with ``bindings`` joined in by a ``VALUES`` block opening its WHERE group.
-
-    The block sits inside the top-level group, so the values also constrain aggregates and
-    ``FILTER``s of that group; every bound name must be a variable of the query.
-
-    >>> print(bind_query("SELECT ?s WHERE { ?s ?p ?name }", {"name": "Taipei"}))
-    SELECT ?s WHERE { VALUES (?name) { ("Taipei") } ?s ?p ?name }
-    >>> bind_query("SELECT ?s WHERE { ?s ?p ?o }", {"nmae": "x"})
-    Traceback (most recent call last):
-    ...
-    kgraph.errors.StoreError: [E020] SPARQL query failed: the query has no variable ?nmae to bind
-    """
-    if not bindings:
-        return query
-    group, variables = _scan(query)
-    for name in bindings:
-        if name not in variables:
-            raise StoreError(Errors.E020, reason=f"the query has no variable ?{name} to bind")
-    if group is None:
-        raise StoreError(Errors.E020, reason="cannot bind values: the query has no WHERE group")
-    try:
-        values = values_clause(bindings)
-    except (TypeError, ValueError) as exc:
-        raise StoreError(Errors.E020, reason=str(exc)) from None
-    start, end = group
-    body = query[start + 1 : end]
-    if re.match(r"\s*select\b", body, re.IGNORECASE):
-        # WHERE { SELECT ... }: a sub-select must be alone in its group, so wrap it.
-        body = f" {{{body}}} "
-    return f"{query[: start + 1]} {values}{body}{query[end:]}"
 
 
 # --------------------------------------------------------------------------- values

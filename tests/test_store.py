@@ -15,7 +15,6 @@ from kgraph.store import (
     GraphStore,
     RemoteStore,
     atomic_output,
-    bind_query,
     open_store,
 )
 
@@ -116,20 +115,6 @@ def test_hostile_binding_finds_nothing_and_changes_nothing(store: EmbeddedStore)
         store.select(BY_NAME, {"name } ; DROP ALL ; #": "x"})
     assert store.count() == QUADS
     assert store.graphs() == [G1, G2]
-
-
-def test_bind_query_places_values_in_the_where_group() -> None:
-    query = 'SELECT ?s WHERE { ?s ?p "WHERE { }" . FILTER(?s != <urn:x>) } LIMIT 1'
-    bound = bind_query(query, {"s": "urn:a"})
-    assert bound == (
-        'SELECT ?s WHERE { VALUES (?s) { (<urn:a>) } ?s ?p "WHERE { }" . '
-        "FILTER(?s != <urn:x>) } LIMIT 1"
-    )
-    sub = bind_query("SELECT ?s WHERE { SELECT ?s WHERE { ?s ?p ?o } } LIMIT 1", {"s": 1})
-    assert sub.startswith("SELECT ?s WHERE { VALUES (?s) {")
-    assert sub.endswith("{ SELECT ?s WHERE { ?s ?p ?o } } } LIMIT 1")
-    with pytest.raises(StoreError, match="no variable [?]typo"):
-        bind_query(query, {"typo": 1})
 
 
 def test_wrapped_sub_select_runs(store: EmbeddedStore) -> None:
