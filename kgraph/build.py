@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -164,11 +165,31 @@ def build(
             say(f"{found.info.name}: {len(found.happenings)} happenings ({state})")
             extracted.append(found)
         happenings = [h for found in extracted for h in found.happenings]
+        del extracted
         resolved = resolve(happenings, base)
         say(f"resolved {len(resolved.events)} events, {len(resolved.entities)} entities")
-        return _write(
-            tmp, out, documents, len(happenings), resolved, base, views, skipped, jobs != 1
+        report = BuildReport(
+            out=out,
+            documents=tuple(d.name for d in documents),
+            happenings=len(happenings),
+            events=len(resolved.events),
+            entities=len(resolved.entities),
+            quads=0,
+            by_type=dict(Counter(e.type for e in resolved.events)),
+            skipped=skipped,
         )
+        del happenings
+        store = _write_store(tmp, documents, resolved, base)
+        # The extraction and resolution are no longer needed: the views, which take the
+        # most memory of a build, can reuse it (peak RSS is this step's).
+        del resolved
+        try:
+            report = replace(report, quads=store.count())
+            _export(store, tmp, views, jobs != 1)
+        finally:
+            store.close()
+        _write_manifest(tmp, report, base, documents)
+        return report
 
 
 def read_all(files: Sequence[Path], strict: bool) -> tuple[list[DocumentInfo], tuple[str, ...]]:
@@ -258,17 +279,11 @@ def _export(store: EmbeddedStore, folder: Path, views: bool, parallel: bool) -> 
         dumped.result()
 
 
-def _write(
-    tmp: Path,
-    out: Path,
-    documents: list[DocumentInfo],
-    happenings: int,
-    resolved: Resolved,
-    base: str,
-    views: bool,
-    skipped: tuple[str, ...] = (),
-    parallel: bool = False,
-) -> BuildReport:
+def _write_store(
+    tmp: Path, documents: list[DocumentInfo], resolved: Resolved, base: str
+) -> EmbeddedStore:
+    """A new store in ``tmp`` holding the ontology, a graph per document, the entities'
+    graph and the build's metadata; open, for the exports to read."""
     store = EmbeddedStore(tmp / STORE_DIR, create=True)
     try:
         ontology = (ontology_dir() / "diplomacy.ttl").read_bytes()
@@ -284,23 +299,15 @@ def _write(
 
             write_triples(resolved, documents, base, add)
             load.add(str(build_graph_iri(base)), build_metadata(documents, base))
-        quads = store.count()
-        _export(store, tmp, views, parallel)
-    finally:
+    except BaseException:
         store.close()
-    by_type: dict[str, int] = {}
-    for e in resolved.events:
-        by_type[e.type] = by_type.get(e.type, 0) + 1
-    report = BuildReport(
-        out=out,
-        documents=tuple(d.name for d in documents),
-        happenings=happenings,
-        events=len(resolved.events),
-        entities=len(resolved.entities),
-        quads=quads,
-        by_type=by_type,
-        skipped=skipped,
-    )
+        raise
+    return store
+
+
+def _write_manifest(
+    tmp: Path, report: BuildReport, base: str, documents: list[DocumentInfo]
+) -> None:
     manifest = {
         "kgraph": __version__,
         "base": base,
@@ -310,10 +317,9 @@ def _write(
         "events": report.events,
         "entities": report.entities,
         "quads": report.quads,
-        "by_type": by_type,
-        "skipped": list(skipped),
+        "by_type": report.by_type,
+        "skipped": list(report.skipped),
     }
     (tmp / MANIFEST_FILE).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    return report

@@ -403,7 +403,7 @@ class EmbeddedStore(GraphStore):
         except (OSError, RuntimeError) as exc:
             raise StoreError(Errors.E012, path=path, reason=str(exc)) from exc
 
-    def loader(self, batch: int = 200_000) -> QuadLoader:
+    def loader(self, batch: int = 50_000) -> QuadLoader:
         """A bulk loader of rdflib triples into named graphs of this store (see
         :class:`QuadLoader`); use it as a context manager so that the last batch lands."""
         self._check_writable()
@@ -456,7 +456,7 @@ class QuadLoader:
     ['"高雄"@zh-hant']
     """
 
-    def __init__(self, store: ox.Store, batch: int = 200_000) -> None:
+    def __init__(self, store: ox.Store, batch: int = 50_000) -> None:
         self.store: ox.Store | None = store
         self.batch = batch
         self.pending: list[ox.Quad] = []
