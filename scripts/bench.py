@@ -63,18 +63,35 @@ class Target:
     met: bool
 
 
+# Linux counts in a child's peak RSS the memory its parent had when it forked (or all
+# of the parent's, with vfork), and the bench's own process grows to gigabytes (an
+# in-memory store). So each measured command is started by this small launcher, whose
+# child starts from the launcher's few megabytes; it prints the time and peak RSS.
+_LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.execvp(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss * 1024)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run(args: list[str], cwd: Path = ROOT) -> Run:
     """Run a command, as its own process, for its wall time and peak RSS (``wait4``)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    stderr = proc.stderr.read().decode() if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"bench: {' '.join(args)} failed: {stderr.strip()}")
-    result = Run(seconds, usage.ru_maxrss * 1024)
+    proc = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, *args], cwd=cwd, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(args)} failed: {proc.stderr.strip()}")
+    seconds, peak = proc.stdout.split()
+    result = Run(float(seconds), int(peak))
     # Each figure as soon as it is known, so that a run stopped later still tells it.
-    print(f"  {seconds:.1f} s, peak RSS {result.peak_rss / GIB:.2f} GiB", flush=True)
+    print(f"  {result.seconds:.1f} s, peak RSS {result.peak_rss / GIB:.2f} GiB", flush=True)
     return result
 
 
