@@ -215,7 +215,8 @@ def bind_query(query: str, bindings: Mapping[str, BindingValue] | None) -> str:
         key = name + KEY_SUFFIX
         if name not in named and key in named and key not in bindings:
             bindings[key] = name_key(str(bindings[name]))
-    allowed = named | _conditions(query) | {v[: -len(KEY_SUFFIX)] for v in named}
+    keyed = {v[: -len(KEY_SUFFIX)] for v in named if v.endswith(KEY_SUFFIX)}
+    allowed = named | _conditions(query) | keyed
     for name in bindings:
         if name not in allowed:
             raise StoreError(Errors.E020, reason=f"the query has no variable ?{name} to bind")

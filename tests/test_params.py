@@ -54,6 +54,9 @@ def test_key_companion_gets_the_search_key() -> None:
     assert "?city " not in bound.replace("?cityKey", "")
     # Given explicitly, the key is not recomputed.
     assert '("x y")' in bind_query(query, {"city": "a", "cityKey": "x y"})
+    # Only a ?NAMEKey makes NAME a parameter: ?e does not make "" or "e"[:-3] one.
+    with pytest.raises(StoreError, match="no variable"):
+        bind_query("SELECT ?name WHERE { ?name ?p ?o }", {"n": "x"})
 
 
 def test_bound_queries_parse_and_answer() -> None:
