@@ -168,16 +168,7 @@ def build(
         del extracted
         resolved = resolve(happenings, base)
         say(f"resolved {len(resolved.events)} events, {len(resolved.entities)} entities")
-        report = BuildReport(
-            out=out,
-            documents=tuple(d.name for d in documents),
-            happenings=len(happenings),
-            events=len(resolved.events),
-            entities=len(resolved.entities),
-            quads=0,
-            by_type=dict(Counter(e.type for e in resolved.events)),
-            skipped=skipped,
-        )
+        report = _report(out, documents, len(happenings), resolved, skipped)
         del happenings
         store = _write_store(tmp, documents, resolved, base)
         # The extraction and resolution are no longer needed: the views, which take the
@@ -277,6 +268,26 @@ def _export(store: EmbeddedStore, folder: Path, views: bool, parallel: bool) -> 
         dumped = pool.submit(dump)
         write_views(KnowledgeGraph(store), folder)
         dumped.result()
+
+
+def _report(
+    out: Path,
+    documents: list[DocumentInfo],
+    happenings: int,
+    resolved: Resolved,
+    skipped: tuple[str, ...],
+) -> BuildReport:
+    """The build's report but for its quads, which the store counts once written."""
+    return BuildReport(
+        out=out,
+        documents=tuple(d.name for d in documents),
+        happenings=happenings,
+        events=len(resolved.events),
+        entities=len(resolved.entities),
+        quads=0,
+        by_type=dict(Counter(e.type for e in resolved.events)),
+        skipped=skipped,
+    )
 
 
 def _write_store(
