@@ -63,15 +63,16 @@ class Filters:
                 _bounds(value)
 
     def bindings(self) -> dict[str, str]:
-        """The parameters of the filtering queries (``who_visited_whom.rq`` …) that are set.
+        """The parameters of the filtering queries (``who_visited_whom.rq`` …) that are set;
+        :func:`~kgraph.params.bind_query` turns names into their search keys.
 
         >>> Filters(party="臺北 市", start="2025").bindings()
-        {'party': '台北市', 'from': '2025'}
+        {'party': '臺北 市', 'from': '2025'}
         """
         values = {
-            "party": self.party and name_key(self.party),
-            "person": self.person and name_key(self.person),
-            "country": self.country and name_key(self.country),
+            "party": self.party,
+            "person": self.person,
+            "country": self.country,
             "from": self.start,
             "to": self.end,
         }

@@ -206,7 +206,8 @@ def bind_query(query: str, bindings: Mapping[str, BindingValue] | None) -> str:
     kgraph.errors.StoreError: [E020] SPARQL query failed: the query has no variable ?nmae to bind
     """
     bindings = dict(bindings or {})
-    query = keep_conditional(query, set(bindings)) if "#if" in query else query
+    conditions = _conditions(query)
+    query = keep_conditional(query, set(bindings)) if conditions else query
     if not bindings:
         return query
     groups = _scan(query)
@@ -216,7 +217,7 @@ def bind_query(query: str, bindings: Mapping[str, BindingValue] | None) -> str:
         if name not in named and key in named and key not in bindings:
             bindings[key] = name_key(str(bindings[name]))
     keyed = {v[: -len(KEY_SUFFIX)] for v in named if v.endswith(KEY_SUFFIX)}
-    allowed = named | _conditions(query) | keyed
+    allowed = named | conditions | keyed
     for name in bindings:
         if name not in allowed:
             raise StoreError(Errors.E020, reason=f"the query has no variable ?{name} to bind")

@@ -43,7 +43,11 @@ def test_conditional_blocks_follow_the_bindings() -> None:
     assert "?q" not in bind_query(query, {})
     assert "?s ?q ?name" in bind_query(query, {"name": "x"})
     assert "#if" not in bind_query(query, {"name": "x"})
-    # An #if names a parameter even when its variable is only inside the block.
+    # An #if names a parameter even when no variable of the query has its name.
+    switch = "SELECT ?s WHERE {\n  ?s ?p ?o .\n  #if ?typed\n  ?s a ?class .\n  #end\n}"
+    assert "?s a ?class" in bind_query(switch, {"typed": 1})
+    assert "VALUES" not in bind_query(switch, {"typed": 1})
+    # Blocks are kept or dropped one by one.
     assert keep_conditional("#if ?a\nX\n#end\n#if ?b\nY\n#end\n", {"b"}) == "Y\n"
 
 
