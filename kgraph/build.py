@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,7 @@ from kgraph.extract import UnitInput, extract, main_date, story_places
 from kgraph.graph import (
     ENTITIES,
     Triple,
+    TripleSink,
     build_graph_iri,
     build_metadata,
     graph_iri,
@@ -52,7 +54,15 @@ from kgraph.recognise import mentions, pipeline
 from kgraph.resolve import Resolved, resolve
 from kgraph.resources import ontology_dir
 from kgraph.segment import segment
-from kgraph.store import GRAPH_FILE, MANIFEST_FILE, STORE_DIR, EmbeddedStore, atomic_output
+from kgraph.store import (
+    GRAPH_FILE,
+    MANIFEST_FILE,
+    STORE_DIR,
+    EmbeddedStore,
+    NQuadsWriter,
+    QuadLoader,
+    atomic_output,
+)
 
 DEFAULT_OUT = "kg-out"
 VIEW_FILE = "view.html"
@@ -150,7 +160,8 @@ def build(
     view and the map of the result (``view.html``, ``map.html``) unless ``views`` is off.
 
     ``jobs`` processes extract documents side by side (0: one per CPU); with more than one,
-    ``graph.trig`` is also written beside the views. Documents whose
+    they also write the graph's shares side by side, and ``graph.trig`` is written beside
+    the views. Documents whose
     text, and kgraph itself, are unchanged since the last build into ``out`` are not
     extracted again (see :mod:`kgraph.cache`).
     """
@@ -170,7 +181,7 @@ def build(
         say(f"resolved {len(resolved.events)} events, {len(resolved.entities)} entities")
         report = _report(out, documents, len(happenings), resolved, skipped)
         del happenings
-        store = _write_store(tmp, documents, resolved, base)
+        store = _write_store(tmp, documents, resolved, base, jobs)
         # The extraction and resolution are no longer needed: the views, which take the
         # most memory of a build, can reuse it (peak RSS is this step's).
         del resolved
@@ -226,7 +237,7 @@ def extract_files(
 def _extract_all(files: list[Path], jobs: int, into: Path) -> Iterator[Extracted]:
     """Extract ``files`` in order, in ``jobs`` processes (0: one per CPU)."""
     work = partial(_extract_file, into=into)
-    jobs = min(jobs or os.cpu_count() or 1, len(files))
+    jobs = min(_processes(jobs), len(files))
     if jobs <= 1:
         yield from map(work, files)
         return
@@ -235,6 +246,11 @@ def _extract_all(files: list[Path], jobs: int, into: Path) -> Iterator[Extracted
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with context.Pool(jobs) as pool:
         yield from pool.imap(work, files, chunksize=1)
+
+
+def _processes(jobs: int) -> int:
+    """The number of processes ``--jobs`` asks for (0: one per CPU)."""
+    return jobs or os.cpu_count() or 1
 
 
 def _extract_file(path: Path, into: Path) -> Extracted:
@@ -291,7 +307,7 @@ def _report(
 
 
 def _write_store(
-    tmp: Path, documents: list[DocumentInfo], resolved: Resolved, base: str
+    tmp: Path, documents: list[DocumentInfo], resolved: Resolved, base: str, jobs: int = 1
 ) -> EmbeddedStore:
     """A new store in ``tmp`` holding the ontology, a graph per document, the entities'
     graph and the build's metadata; open, for the exports to read."""
@@ -300,20 +316,77 @@ def _write_store(
         ontology = (ontology_dir() / "diplomacy.ttl").read_bytes()
         store.replace_graph(ONTOLOGY_IRI, ontology, "turtle")
         with store.loader() as load:
-            ids = [d.doc_id for d in documents] + [ENTITIES]
-            graphs = {i: str(graph_iri(i, base)) for i in ids}
-            for iri in graphs.values():
-                load.graph(iri)  # a document that tells nothing still has its graph
-
-            def add(doc_id: str, triples: list[Triple]) -> None:
-                load.add(graphs[doc_id], triples)
-
-            write_triples(resolved, documents, base, add)
+            for doc_id in [d.doc_id for d in documents] + [ENTITIES]:
+                load.graph(str(graph_iri(doc_id, base)))  # a document that tells nothing too
+            writing = _Writing(resolved, documents, base, tmp / "parts")
+            if _processes(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
+                _write_in_processes(writing, load, _processes(jobs))
+            else:
+                write_triples(resolved, documents, base, writing.sink(load))
             load.add(str(build_graph_iri(base)), build_metadata(documents, base))
     except BaseException:
         store.close()
         raise
     return store
+
+
+@dataclass(frozen=True)
+class _Writing:
+    """What the graph stage writes from, and where its worker processes put their shares."""
+
+    resolved: Resolved
+    documents: list[DocumentInfo]
+    base: str
+    folder: Path
+
+    def sink(self, out: QuadLoader | NQuadsWriter) -> TripleSink:
+        """Triples of a document id go to that document's named graph in ``out``."""
+        graphs: dict[str, str] = {}
+
+        def add(doc_id: str, triples: list[Triple]) -> None:
+            graph = graphs.get(doc_id) or graphs.setdefault(
+                doc_id, str(graph_iri(doc_id, self.base))
+            )
+            out.add(graph, triples)
+
+        return add
+
+    def share(self, part: int, parts: int) -> Path:
+        """Write share ``part`` of ``parts`` to an N-Quads file (in a worker process)."""
+        path = self.folder / f"part-{part:04d}.nq"
+        with NQuadsWriter(path) as out:
+            write_triples(self.resolved, self.documents, self.base, self.sink(out), (part, parts))
+        return path
+
+
+#: The writing a forked worker process reads (set only while its pool runs): the
+#: resolved corpus reaches the workers by fork, not by pickling it for each.
+_WRITING: _Writing | None = None
+
+
+def _write_in_processes(writing: _Writing, load: QuadLoader, jobs: int) -> None:
+    """The graph stage in ``jobs`` forked processes: each writes its shares of the corpus to
+    N-Quads files, which this process loads into the store as they come. There are more
+    shares than processes, so the store loads one while the workers write the next."""
+    global _WRITING
+    parts = 4 * jobs
+    writing.folder.mkdir()
+    _WRITING = writing
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs) as pool:
+            for path in pool.imap(partial(_write_share, parts=parts), range(parts)):
+                load.add_nquads(path)
+                path.unlink()
+    finally:
+        _WRITING = None
+        shutil.rmtree(writing.folder, ignore_errors=True)
+
+
+def _write_share(part: int, parts: int) -> Path:
+    if _WRITING is None:
+        raise RuntimeError("a graph writer ran outside a build")
+    return _WRITING.share(part, parts)
 
 
 def _write_manifest(

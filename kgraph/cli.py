@@ -116,7 +116,7 @@ def main() -> None:
     default=1,
     show_default=True,
     type=click.IntRange(min=0),
-    help="Processes that extract documents side by side (0: one per CPU).",
+    help="Processes that extract documents, and write the graph, side by side (0: one per CPU).",
 )
 @click.option(
     "--strict",

@@ -11,11 +11,13 @@ from build to build.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import TypeVar
 
 from rdflib import OWL, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -30,6 +32,7 @@ from kgraph.resolve import Agreement, Entity, Event, Partnership, Resolved, Titl
 from kgraph.resources import ontology_dir
 
 ZH = "zh-Hant"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -176,19 +179,34 @@ def info_of(document: Document | DocumentInfo) -> DocumentInfo:
 
 
 def write_triples(
-    resolved: Resolved, documents: Sequence[DocumentInfo], base: str, sink: TripleSink
+    resolved: Resolved,
+    documents: Sequence[DocumentInfo],
+    base: str,
+    sink: TripleSink,
+    share: tuple[int, int] = (0, 1),
 ) -> None:
     """The whole corpus as RDF, handed to ``sink`` piece by piece and document by document,
-    so that a large corpus goes to the store without being held as rdflib Graphs."""
+    so that a large corpus goes to the store without being held as rdflib Graphs.
+
+    ``share`` = (k, n) writes only the k-th of n shares of the documents, events,
+    partnerships and entities, so that n processes can write a corpus side by side. The
+    shares together give every triple; a passage two shares cite is in both (a store
+    keeps it once).
+    """
+    part, parts = share
+
+    def mine(items: Iterable[T]) -> Iterator[T]:
+        return itertools.islice(items, part, None, parts)
+
     w = _Writer(base, {d.name: d.doc_id for d in documents}, sink)
-    for d in documents:
+    for d in mine(documents):
         _document(w, d)
-    for event in resolved.events:
+    for event in mine(resolved.events):
         _event(w, event, resolved.entities)
-    for p in resolved.partnerships:
+    for p in mine(resolved.partnerships):
         _partnership(w, p)
     referencing = _events_referencing(resolved.events)
-    for entity in resolved.entities.values():
+    for entity in mine(resolved.entities.values()):
         _entity(w, entity, _docs_for(entity, referencing.get(entity.iri, []), w))
 
 

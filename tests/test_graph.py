@@ -3,6 +3,7 @@ one named graph per document."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from rdflib import RDF, SKOS, Graph, Literal, URIRef
 
 from kgraph.build import extract_document
-from kgraph.graph import ENTITIES, graph_iri, to_graphs
+from kgraph.graph import ENTITIES, graph_iri, info_of, to_graphs, write_triples
 from kgraph.iri import mint
 from kgraph.model import Document
 from kgraph.namespace import KG
@@ -213,6 +214,21 @@ def test_graphs_are_the_same_from_run_to_run() -> None:
     first = corpus()[1]
     for doc_id, g in first.items():
         assert set(g) == set(again[doc_id])
+
+
+@pytest.mark.parametrize("parts", [2, 3, 7])
+def test_shares_of_the_corpus_together_are_the_whole_graph(parts: int) -> None:
+    """A parallel build writes the corpus in shares (one per worker process): together,
+    and with nothing more, they must be every document's graph."""
+    resolved, whole = corpus()
+    shares: dict[str, set] = defaultdict(set)
+
+    def add(doc_id: str, triples: list) -> None:
+        shares[doc_id].update(triples)
+
+    for part in range(parts):
+        write_triples(resolved, [info_of(d) for d in DOCS], BASE, add, (part, parts))
+    assert {doc: set(g) for doc, g in whole.items()} == dict(shares)
 
 
 def test_visiting_relations_and_agreements_link_to_the_passages_that_tell_them() -> None:

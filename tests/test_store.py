@@ -13,6 +13,7 @@ from kgraph.store import (
     STORE_DIR,
     EmbeddedStore,
     GraphStore,
+    NQuadsWriter,
     RemoteStore,
     atomic_output,
     open_store,
@@ -146,6 +147,28 @@ def test_replace_graph_replaces_only_that_graph(store: EmbeddedStore) -> None:
     with pytest.raises(StoreError, match="E012"):
         store.replace_graph(G1, b"<broken", "turtle")
     assert store.graphs() == [G1] and store.count() == 0
+
+
+def test_quads_written_to_a_file_load_in_batches(tmp_path: Path) -> None:
+    """A worker's N-Quads file lands whole, whatever the batch size, beside the loader's
+    own quads; names, quotes and datatypes come through unchanged."""
+    triples = [
+        (rdflib.URIRef(f"{EX}s{i}"), rdflib.URIRef(f"{EX}p"), rdflib.Literal(f'高雄 "{i}"'))
+        for i in range(5)
+    ] + [(rdflib.URIRef(f"{EX}s"), rdflib.URIRef(f"{EX}n"), rdflib.Literal(7))]
+    part = tmp_path / "part.nq"
+    with NQuadsWriter(part, batch=2) as out:
+        out.add(G1, triples)
+    store = EmbeddedStore(tmp_path / STORE_DIR, create=True)
+    try:
+        with store.loader(batch=2) as load:
+            load.add(G2, triples[:1])
+            load.add_nquads(part)
+        assert store.graphs() == [G1, G2] and store.count() == 7
+        rows = store.select(f"SELECT ?o WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}")
+        assert sorted(map(str, (r["o"] for r in rows))) == ["7", *(f'高雄 "{i}"' for i in range(5))]
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("fmt", ["trig", "nquads", "jsonld"])
