@@ -187,7 +187,7 @@ def build(
         del resolved
         try:
             report = replace(report, quads=store.count())
-            _export(store, tmp, views, jobs != 1)
+            _export(store, tmp, views, _processes(jobs))
         finally:
             store.close()
         _write_manifest(tmp, report, base, documents)
@@ -260,29 +260,32 @@ def _extract_file(path: Path, into: Path) -> Extracted:
     return found
 
 
-def write_views(kg: KnowledgeGraph, folder: Path) -> None:
-    """The analyst's first look at a build: the network view and the map, in ``folder``."""
+def write_views(kg: KnowledgeGraph, folder: Path, threads: int = 1) -> None:
+    """The analyst's first look at a build: the network view and the map, in ``folder``;
+    the store's queries run in ``threads`` threads side by side."""
     from kgraph.mapview import write_map
     from kgraph.viz import write_view
 
-    records = RecordSet.of(kg)  # both pages read the same records: query the store once
+    # Both pages read the same records: query the store once.
+    records = RecordSet.of(kg, threads)
     write_view(records, folder / VIEW_FILE)
     write_map(records, folder / MAP_FILE)
 
 
-def _export(store: EmbeddedStore, folder: Path, views: bool, parallel: bool) -> None:
-    """``graph.trig`` and, with ``views``, the two pages, into ``folder``. With ``parallel``
-    (a build allowed more than one CPU) the dump runs in a thread beside the views: the
-    store writes it without holding the GIL, while the views are mostly Python."""
+def _export(store: EmbeddedStore, folder: Path, views: bool, jobs: int) -> None:
+    """``graph.trig`` and, with ``views``, the two pages, into ``folder``. Allowed more
+    than one CPU (``jobs``), the dump runs in a thread beside the views (the store writes
+    it without holding the GIL, while the views are mostly Python), and the views' queries
+    run side by side."""
     dump = partial(store.dump, folder / GRAPH_FILE, "trig")
-    if not (views and parallel):
+    if not (views and jobs > 1):
         dump()
         if views:
             write_views(KnowledgeGraph(store), folder)
         return
     with ThreadPoolExecutor(1) as pool:
         dumped = pool.submit(dump)
-        write_views(KnowledgeGraph(store), folder)
+        write_views(KnowledgeGraph(store), folder, jobs)
         dumped.result()
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import kgraph
-from kgraph.api import Filters, KnowledgeGraph, load_query, query_names
+from kgraph.api import Filters, KnowledgeGraph, RecordSet, load_query, query_names
 from kgraph.errors import KgraphError
 from kgraph.normalise import name_key
 
@@ -125,3 +125,14 @@ def test_open_folder_that_is_not_a_store(tmp_path: Path) -> None:
 def test_name_key() -> None:
     assert name_key("臺北 ‧ 市") == "台北市"
     assert name_key("ＡＢＣ") == "ABC"
+
+
+def test_records_read_in_threads_are_the_same(built_corpus: Path) -> None:
+    """With several threads the record queries run side by side; the records are the
+    same, and each prefetched query's rows serve one select only."""
+    with kgraph.open(str(built_corpus)) as one, kgraph.open(str(built_corpus)) as two:
+        assert RecordSet.of(two, threads=3) == RecordSet.of(one)
+        assert not two._prefetched
+        two.prefetch(["aliases"], threads=2)
+        assert two.select("aliases") == one.select("aliases")
+        assert "aliases" not in two._prefetched
