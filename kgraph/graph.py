@@ -124,6 +124,15 @@ class _Writer:
         self.doc_ids = doc_ids  # file name -> doc_id
         self.sink = sink
         self.passages: dict[Source, URIRef] = {}  # written once, however often cited
+        self.described: set[tuple[str, URIRef]] = set()  # (graph, node) pairs
+
+    def describe(self, docs: Iterable[str], node: URIRef, triples: list[tuple]) -> None:
+        """Triples about ``node``, a resource that several facts share (a date's interval
+        or instant, a title held, a country), into each graph of ``docs`` once."""
+        new = [d for d in sorted(set(docs)) if (d, node) not in self.described]
+        self.described.update((d, node) for d in new)
+        if new:
+            self.add(new, triples)
 
     def add(self, docs: Iterable[str], triples: Iterable[tuple]) -> None:
         triples = list(triples)
@@ -255,7 +264,7 @@ def _event(w: _Writer, e: Event, entities: dict[str, Entity]) -> None:
     triples += [(iri, KG.cameoCode, Literal(c)) for c in codes().cameo[e.type]]
     if e.title:
         triples.append((iri, RDFS.label, name_literal(e.title)))
-    triples += _dates(iri, e.date, w.base)
+    triples += _dates(w, docs, iri, e.date)
     _told_in(w, iri, e.sources)
     for i, v in enumerate(e.visits):
         triples += _visit(iri, i, v, w.base)
@@ -277,36 +286,52 @@ def _told_in(w: _Writer, subject: URIRef, sources: Iterable[Source]) -> None:
         w.add(w.docs_of([s]), [(subject, KG.mentionedIn, w.passage(s))])
 
 
-def _dates(iri: URIRef, date: DateSpan | None, base: str) -> list[tuple]:
+def _dates(w: _Writer, docs: list[str], iri: URIRef, date: DateSpan | None) -> list[tuple]:
     """The happening's dates twice: as kg:startDate/kg:endDate literals for simple queries,
-    and as an OWL-Time interval (time:hasTime) for tools that reason about time."""
+    and as an OWL-Time interval (time:hasTime) for tools that reason about time. The
+    interval, shared by the happenings of those days, is described once per graph."""
     if date is None:
         return []
-    interval = mint("interval", date.start, date.end, base=base)
+    interval = mint("interval", date.start, date.end, base=w.base)
+    w.describe(
+        docs,
+        interval,
+        [
+            (interval, RDF.type, TIME.Interval),
+            (interval, TIME.hasBeginning, _instant(w, docs, date.start)),
+            (interval, TIME.hasEnd, _instant(w, docs, date.end)),
+        ],
+    )
     return [
         (iri, KG.startDate, date_literal(date.start)),
         (iri, KG.endDate, date_literal(date.end)),
         (iri, TIME.hasTime, interval),
-        (interval, RDF.type, TIME.Interval),
-        *_instant(interval, TIME.hasBeginning, date.start, base),
-        *_instant(interval, TIME.hasEnd, date.end, base),
     ]
 
 
-def _instant(subject: URIRef, link: URIRef, value: str, base: str) -> list[tuple]:
-    """An OWL-Time instant for an ISO prefix, in the inXSD* property of its precision.
+def _instant(w: _Writer, docs: list[str], value: str) -> URIRef:
+    """The OWL-Time instant of an ISO prefix, described (in the inXSD* property of its
+    precision) once per graph.
 
-    >>> [str(t[1]).rsplit("#")[-1] for t in _instant(URIRef("urn:i"), TIME.hasEnd, "2023-05", "x:")]
-    ['hasEnd', 'type', 'inXSDgYearMonth']
+    >>> out = []
+    >>> w = _Writer("x:", {}, lambda doc, triples: out.extend(triples))
+    >>> str(_instant(w, ["d"], "2023-05")), str(_instant(w, ["d"], "2023-05"))
+    ('x:instant/2023-05', 'x:instant/2023-05')
+    >>> [str(t[1]).rsplit("#")[-1] for t in out]
+    ['type', 'inXSDgYearMonth']
     """
-    instant = mint("instant", value, base=base)
+    instant = mint("instant", value, base=w.base)
     literal = date_literal(value)
     precise = {str(XSD.date): TIME.inXSDDate, str(XSD.gYearMonth): TIME.inXSDgYearMonth}
-    return [
-        (subject, link, instant),
-        (instant, RDF.type, TIME.Instant),
-        (instant, precise.get(str(literal.datatype), TIME.inXSDgYear), literal),
-    ]
+    w.describe(
+        docs,
+        instant,
+        [
+            (instant, RDF.type, TIME.Instant),
+            (instant, precise.get(str(literal.datatype), TIME.inXSDgYear), literal),
+        ],
+    )
+    return instant
 
 
 def _visit_iri(event: URIRef, v: Visit, base: str) -> URIRef:
@@ -405,7 +430,7 @@ def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
     if e.country and e.type != "person" and e.kind != "country":
         country = mint("place", e.country, base=w.base)
         triples.append((iri, KG.country, country))
-        triples += _country(country, e.country)
+        w.describe([ENTITIES], country, _country(country, e.country))
     w.add([ENTITIES], triples)
     own = set(e.sources)
     for doc, sources in docs.items():
@@ -413,10 +438,13 @@ def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
             link = KG.mentionedIn if s in own else PROV.wasDerivedFrom
             w.add([doc], [(iri, link, w.passage(s))])
     for t in e.titles:
-        w.add(w.docs_of([t.source]), _title(w, iri, e, t))
+        _title(w, iri, e, t)
 
 
-def _title(w: _Writer, iri: URIRef, e: Entity, t: Title) -> list[tuple]:
+def _title(w: _Writer, iri: URIRef, e: Entity, t: Title) -> None:
+    """A title held, as an org:Membership: described once per graph (a report may give a
+    person the same title in several passages), derived from each passage."""
+    docs = w.docs_of([t.source])
     key = digest(e.iri, t.title, t.of or "", t.date or "")
     m = mint("membership", key, base=w.base)
     triples: list[tuple] = [
@@ -424,7 +452,6 @@ def _title(w: _Writer, iri: URIRef, e: Entity, t: Title) -> list[tuple]:
         (m, RDF.type, ORG.Membership),
         (m, ORG.member, iri),
         (m, KG.roleTitle, Literal(t.title, lang=ZH)),
-        (m, PROV.wasDerivedFrom, w.passage(t.source)),
     ]
     if t.of:
         triples.append((m, ORG.organization, URIRef(t.of)))
@@ -436,9 +463,10 @@ def _title(w: _Writer, iri: URIRef, e: Entity, t: Title) -> list[tuple]:
             (m, KG.asOf, date_literal(t.date)),
             (m, ORG.memberDuring, during),
             (during, RDF.type, TIME.Interval),
-            *_instant(during, TIME.inside, t.date, w.base),
+            (during, TIME.inside, _instant(w, docs, t.date)),
         ]
-    return triples
+    w.describe(docs, m, triples)
+    w.add(docs, [(m, PROV.wasDerivedFrom, w.passage(t.source))])
 
 
 def _search_keys(iri: URIRef, names: Iterable[str]) -> list[tuple]:
