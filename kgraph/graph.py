@@ -17,16 +17,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from rdflib import OWL, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
-from rdflib.term import Node
+import pyoxigraph as ox
+import rdflib
+from rdflib import Graph, URIRef
 
 from kgraph import __version__
+from kgraph import namespace as ns
 from kgraph.gazetteer import Gazetteer
 from kgraph.iri import digest, mint
 from kgraph.model import DateSpan, Document, DocumentInfo, Source
-from kgraph.namespace import GEO, KG, ORG, TIME, WD
 from kgraph.normalise import name_key
 from kgraph.resolve import Agreement, Entity, Event, Partnership, Resolved, Title, Visit
 from kgraph.resources import ontology_dir
@@ -35,13 +36,52 @@ ZH = "zh-Hant"
 T = TypeVar("T")
 
 
+class Vocabulary:
+    """An rdflib namespace's terms as pyoxigraph terms, each made once.
+
+    The graph stage makes its triples of pyoxigraph terms, which the store takes as they
+    are: made as rdflib terms and converted, they took half of a build's graph writing.
+
+    >>> KG.Visit.value, WD["Q181557"].value
+    ('https://w3id.org/kgraph/ontology#Visit', 'http://www.wikidata.org/entity/Q181557')
+    """
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        node = ox.NamedNode(str(getattr(self._namespace, name)))
+        setattr(self, name, node)  # found as a plain attribute from now on
+        return node
+
+    def __getitem__(self, name: str) -> ox.NamedNode:
+        return ox.NamedNode(str(self._namespace[name]))
+
+
+RDF, RDFS, SKOS, OWL, PROV, XSD = (
+    Vocabulary(n)
+    for n in (rdflib.RDF, rdflib.RDFS, rdflib.SKOS, rdflib.OWL, rdflib.PROV, rdflib.XSD)
+)
+KG, ORG, TIME, GEO, WD = (Vocabulary(n) for n in (ns.KG, ns.ORG, ns.TIME, ns.GEO, ns.WD))
+
+#: An IRI as a pyoxigraph term; the entities' IRIs come back in most triples of a build.
+_node = lru_cache(maxsize=1 << 16)(ox.NamedNode)
+
+
+def _mint(kind: str, *parts: str, base: str) -> ox.NamedNode:
+    """:func:`kgraph.iri.mint` as a pyoxigraph term."""
+    return ox.NamedNode(str(mint(kind, *parts, base=base)))
+
+
 @dataclass(frozen=True)
 class Codes:
     """The ontology's classes by machine code (kg:code), and their CAMEO codes."""
 
-    happening: dict[str, URIRef]
-    agreement: dict[str, URIRef]
-    place: dict[str, URIRef]
+    happening: dict[str, ox.NamedNode]
+    agreement: dict[str, ox.NamedNode]
+    place: dict[str, ox.NamedNode]
     cameo: dict[str, tuple[str, ...]]
 
 
@@ -53,25 +93,26 @@ def codes() -> Codes:
     (True, ('057',))
     """
     onto = Graph().parse(ontology_dir() / "diplomacy.ttl")
+    sub_class_of, code_of = rdflib.RDFS.subClassOf, ns.KG.code
 
-    def by_code(parent: URIRef) -> dict[str, URIRef]:
+    def by_code(parent: URIRef) -> dict[str, ox.NamedNode]:
         # Of classes sharing a code (Visit, Delegation), the most general one stands for it.
-        found: dict[str, URIRef] = {}
-        classes = {c for c in onto.transitive_subjects(RDFS.subClassOf, parent) if c is not None}
+        found: dict[str, ox.NamedNode] = {}
+        classes = {c for c in onto.transitive_subjects(sub_class_of, parent) if c is not None}
         for cls in sorted(classes, key=str):
-            code = onto.value(cls, KG.code)
-            supers = set(onto.objects(cls, RDFS.subClassOf))
-            if code is not None and not any(onto.value(c, KG.code) == code for c in supers):
-                found[str(code)] = URIRef(str(cls))
+            code = onto.value(cls, code_of)
+            supers = set(onto.objects(cls, sub_class_of))
+            if code is not None and not any(onto.value(c, code_of) == code for c in supers):
+                found[str(code)] = ox.NamedNode(str(cls))
         return found
 
-    happening = by_code(KG.Happening)
+    happening = by_code(ns.KG.Happening)
     return Codes(
         happening=happening,
-        agreement=by_code(KG.Agreement),
-        place={k: v for k, v in by_code(KG.Place).items() if v != KG.Place},
+        agreement=by_code(ns.KG.Agreement),
+        place={k: v for k, v in by_code(ns.KG.Place).items() if v != KG.Place},
         cameo={
-            code: tuple(sorted(str(c) for c in onto.objects(cls, KG.cameoCode)))
+            code: tuple(sorted(str(c) for c in onto.objects(URIRef(cls.value), ns.KG.cameoCode)))
             for code, cls in happening.items()
         },
     )
@@ -94,24 +135,23 @@ def build_graph_iri(base: str) -> URIRef:
     return mint("graph", "_build", base=base)
 
 
-def date_literal(value: str) -> Literal:
+def date_literal(value: str) -> ox.Literal:
     """An ISO prefix as a typed literal: xsd:date, xsd:gYearMonth or xsd:gYear.
 
     >>> date_literal("2025-04").datatype == XSD.gYearMonth
     True
     """
     datatype = {1: XSD.gYear, 2: XSD.gYearMonth, 3: XSD.date}[value.count("-") + 1]
-    return Literal(value, datatype=datatype)
+    return ox.Literal(value, datatype=datatype)
 
 
-def name_literal(name: str) -> Literal:
+def name_literal(name: str) -> ox.Literal:
     """A name tagged zh-Hant when it has Chinese characters, untagged otherwise."""
-    return (
-        Literal(name, lang=ZH) if any("\u3400" <= ch <= "\u9fff" for ch in name) else Literal(name)
-    )
+    chinese = any("\u3400" <= ch <= "\u9fff" for ch in name)
+    return ox.Literal(name, language=ZH) if chinese else ox.Literal(name)
 
 
-Triple = tuple[Node, Node, Node]
+Triple = tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]
 TripleSink = Callable[[str, list[Triple]], None]
 """Where triples go: called with a document id and triples for that document's graph."""
 
@@ -123,10 +163,10 @@ class _Writer:
         self.base = base
         self.doc_ids = doc_ids  # file name -> doc_id
         self.sink = sink
-        self.passages: dict[Source, URIRef] = {}  # written once, however often cited
-        self.described: set[tuple[str, URIRef]] = set()  # (graph, node) pairs
+        self.passages: dict[Source, ox.NamedNode] = {}  # written once, however often cited
+        self.described: set[tuple[str, ox.NamedNode]] = set()  # (graph, node) pairs
 
-    def describe(self, docs: Iterable[str], node: URIRef, triples: list[tuple]) -> None:
+    def describe(self, docs: Iterable[str], node: ox.NamedNode, triples: list[tuple]) -> None:
         """Triples about ``node``, a resource that several facts share (a date's interval
         or instant, a title held, a country), into each graph of ``docs`` once."""
         new = [d for d in sorted(set(docs)) if (d, node) not in self.described]
@@ -139,19 +179,19 @@ class _Writer:
         for doc in sorted(set(docs)):
             self.sink(doc, triples)
 
-    def passage(self, s: Source) -> URIRef:
+    def passage(self, s: Source) -> ox.NamedNode:
         if s in self.passages:
             return self.passages[s]
         doc_id = self.doc_ids[s.doc]
-        iri = mint("passage", doc_id, f"{s.start}-{s.end}", base=self.base)
+        iri = _mint("passage", doc_id, f"{s.start}-{s.end}", base=self.base)
         self.add(
             [doc_id],
             [
                 (iri, RDF.type, KG.Passage),
-                (iri, KG.inDocument, mint("doc", doc_id, base=self.base)),
-                (iri, KG.startOffset, Literal(s.start)),
-                (iri, KG.endOffset, Literal(s.end)),
-                (iri, KG.quote, Literal(s.quote)),
+                (iri, KG.inDocument, _mint("doc", doc_id, base=self.base)),
+                (iri, KG.startOffset, ox.Literal(s.start)),
+                (iri, KG.endOffset, ox.Literal(s.end)),
+                (iri, KG.quote, ox.Literal(s.quote)),
             ],
         )
         self.passages[s] = iri
@@ -169,11 +209,26 @@ def to_graphs(
 
     def add(doc_id: str, triples: list[Triple]) -> None:
         g = graphs[doc_id]
-        for t in triples:
-            g.add(t)
+        for s, p, o in triples:
+            g.add((URIRef(s.value), URIRef(p.value), _rdflib_term(o)))
 
     write_triples(resolved, [info_of(d) for d in documents], base, add)
     return dict(graphs)
+
+
+def _rdflib_term(term: ox.NamedNode | ox.Literal) -> rdflib.term.Identifier:
+    """The rdflib term of a pyoxigraph IRI or literal (an ``xsd:string`` literal plain).
+
+    >>> _rdflib_term(ox.Literal("2025", datatype=XSD.gYear)).datatype == rdflib.XSD.gYear
+    True
+    """
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype == XSD.string:
+        return rdflib.Literal(term.value)
+    return rdflib.Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def info_of(document: Document | DocumentInfo) -> DocumentInfo:
@@ -233,35 +288,35 @@ def build_metadata(documents: Sequence[Document | DocumentInfo], base: str) -> G
     """The PROV-O activity that produced the document graphs."""
     g = Graph()
     build = mint("build", datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"), base=base)
-    g.add((build, RDF.type, KG.Build))
-    g.add((build, PROV.startedAtTime, Literal(datetime.now(UTC))))
-    g.add((build, KG.softwareVersion, Literal(f"kgraph {__version__}")))
+    g.add((build, rdflib.RDF.type, ns.KG.Build))
+    g.add((build, rdflib.PROV.startedAtTime, rdflib.Literal(datetime.now(UTC))))
+    g.add((build, ns.KG.softwareVersion, rdflib.Literal(f"kgraph {__version__}")))
     for d in documents:
-        g.add((graph_iri(d.doc_id, base), PROV.wasGeneratedBy, build))
-        g.add((build, PROV.used, mint("doc", d.doc_id, base=base)))
+        g.add((graph_iri(d.doc_id, base), rdflib.PROV.wasGeneratedBy, build))
+        g.add((build, rdflib.PROV.used, mint("doc", d.doc_id, base=base)))
     return g
 
 
 def _document(w: _Writer, d: DocumentInfo) -> None:
-    iri = mint("doc", d.doc_id, base=w.base)
+    iri = _mint("doc", d.doc_id, base=w.base)
     w.add(
         [d.doc_id],
         [
             (iri, RDF.type, KG.Document),
-            (iri, KG.docId, Literal(d.doc_id)),
-            (iri, KG.fileName, Literal(d.name)),
-            (iri, KG.contentHash, Literal(d.content_hash)),
+            (iri, KG.docId, ox.Literal(d.doc_id)),
+            (iri, KG.fileName, ox.Literal(d.name)),
+            (iri, KG.contentHash, ox.Literal(d.content_hash)),
         ],
     )
 
 
 def _event(w: _Writer, e: Event, entities: dict[str, Entity]) -> None:
     docs = w.docs_of(e.sources)
-    iri = URIRef(e.iri)
+    iri = _node(e.iri)
     triples: list[tuple] = [(iri, RDF.type, codes().happening[e.type])]
     if e.delegation:  # typed as both, so that `?e a kg:Visit` finds it without inference
         triples.append((iri, RDF.type, KG.Delegation))
-    triples += [(iri, KG.cameoCode, Literal(c)) for c in codes().cameo[e.type]]
+    triples += [(iri, KG.cameoCode, ox.Literal(c)) for c in codes().cameo[e.type]]
     if e.title:
         triples.append((iri, RDFS.label, name_literal(e.title)))
     triples += _dates(w, docs, iri, e.date)
@@ -270,29 +325,29 @@ def _event(w: _Writer, e: Event, entities: dict[str, Entity]) -> None:
         triples += _visit(iri, i, v, w.base)
         _told_in(w, _visit_iri(iri, v, w.base), v.sources)
     for p in e.participants:
-        triples.append((iri, KG.participant, URIRef(p)))
+        triples.append((iri, KG.participant, _node(p)))
     for p in e.persons:
-        triples.append((iri, KG.participantPerson, URIRef(p)))
+        triples.append((iri, KG.participantPerson, _node(p)))
     for a in e.agreements:
-        triples.append((iri, KG.agreement, URIRef(a.iri)))
+        triples.append((iri, KG.agreement, _node(a.iri)))
         triples += _agreement(a, iri)
-        _told_in(w, URIRef(a.iri), a.sources)
+        _told_in(w, _node(a.iri), a.sources)
     w.add(docs, triples)
 
 
-def _told_in(w: _Writer, subject: URIRef, sources: Iterable[Source]) -> None:
+def _told_in(w: _Writer, subject: ox.NamedNode, sources: Iterable[Source]) -> None:
     """Link a fact to each passage that tells it, in that passage's document graph."""
     for s in sources:
         w.add(w.docs_of([s]), [(subject, KG.mentionedIn, w.passage(s))])
 
 
-def _dates(w: _Writer, docs: list[str], iri: URIRef, date: DateSpan | None) -> list[tuple]:
+def _dates(w: _Writer, docs: list[str], iri: ox.NamedNode, date: DateSpan | None) -> list[tuple]:
     """The happening's dates twice: as kg:startDate/kg:endDate literals for simple queries,
     and as an OWL-Time interval (time:hasTime) for tools that reason about time. The
     interval, shared by the happenings of those days, is described once per graph."""
     if date is None:
         return []
-    interval = mint("interval", date.start, date.end, base=w.base)
+    interval = _mint("interval", date.start, date.end, base=w.base)
     w.describe(
         docs,
         interval,
@@ -309,76 +364,76 @@ def _dates(w: _Writer, docs: list[str], iri: URIRef, date: DateSpan | None) -> l
     ]
 
 
-def _instant(w: _Writer, docs: list[str], value: str) -> URIRef:
+def _instant(w: _Writer, docs: list[str], value: str) -> ox.NamedNode:
     """The OWL-Time instant of an ISO prefix, described (in the inXSD* property of its
     precision) once per graph.
 
     >>> out = []
     >>> w = _Writer("x:", {}, lambda doc, triples: out.extend(triples))
-    >>> str(_instant(w, ["d"], "2023-05")), str(_instant(w, ["d"], "2023-05"))
+    >>> _instant(w, ["d"], "2023-05").value, _instant(w, ["d"], "2023-05").value
     ('x:instant/2023-05', 'x:instant/2023-05')
-    >>> [str(t[1]).rsplit("#")[-1] for t in out]
+    >>> [t[1].value.rsplit("#")[-1] for t in out]
     ['type', 'inXSDgYearMonth']
     """
-    instant = mint("instant", value, base=w.base)
+    instant = _mint("instant", value, base=w.base)
     literal = date_literal(value)
-    precise = {str(XSD.date): TIME.inXSDDate, str(XSD.gYearMonth): TIME.inXSDgYearMonth}
+    precise = {XSD.date: TIME.inXSDDate, XSD.gYearMonth: TIME.inXSDgYearMonth}
     w.describe(
         docs,
         instant,
         [
             (instant, RDF.type, TIME.Instant),
-            (instant, precise.get(str(literal.datatype), TIME.inXSDgYear), literal),
+            (instant, precise.get(literal.datatype, TIME.inXSDgYear), literal),
         ],
     )
     return instant
 
 
-def _visit_iri(event: URIRef, v: Visit, base: str) -> URIRef:
-    return mint("visit", digest(str(event), v.visitor, v.host), base=base)
+def _visit_iri(event: ox.NamedNode, v: Visit, base: str) -> ox.NamedNode:
+    return _mint("visit", digest(event.value, v.visitor, v.host), base=base)
 
 
-def _visit(event: URIRef, i: int, v: Visit, base: str) -> list[tuple]:
+def _visit(event: ox.NamedNode, i: int, v: Visit, base: str) -> list[tuple]:
     rel = _visit_iri(event, v, base)
     triples: list[tuple] = [
         (event, KG.visitingRelation, rel),
         (rel, RDF.type, KG.VisitingRelation),
-        (rel, KG.visitor, URIRef(v.visitor)),
-        (rel, KG.host, URIRef(v.host)),
-        (rel, KG.direction, Literal(v.direction)),
+        (rel, KG.visitor, _node(v.visitor)),
+        (rel, KG.host, _node(v.host)),
+        (rel, KG.direction, ox.Literal(v.direction)),
     ]
-    triples += [(rel, KG.visitorPerson, URIRef(p)) for p in v.visitor_persons]
-    triples += [(rel, KG.hostPerson, URIRef(p)) for p in v.host_persons]
+    triples += [(rel, KG.visitorPerson, _node(p)) for p in v.visitor_persons]
+    triples += [(rel, KG.hostPerson, _node(p)) for p in v.host_persons]
     return triples
 
 
-def _agreement(a: Agreement, event: URIRef) -> list[tuple]:
-    iri = URIRef(a.iri)
+def _agreement(a: Agreement, event: ox.NamedNode) -> list[tuple]:
+    iri = _node(a.iri)
     triples: list[tuple] = [(iri, RDF.type, codes().agreement[a.kind])]
     if a.date:
         triples.append((iri, KG.date, date_literal(a.date.start)))
-    triples += [(iri, KG.party, URIRef(p)) for p in a.parties]
-    triples += [(iri, KG.signatory, URIRef(p)) for p in a.signatories]
-    triples += [(iri, KG.witness, URIRef(p)) for p in a.witnesses]
+    triples += [(iri, KG.party, _node(p)) for p in a.parties]
+    triples += [(iri, KG.signatory, _node(p)) for p in a.signatories]
+    triples += [(iri, KG.witness, _node(p)) for p in a.witnesses]
     triples += [(iri, PROV.wasDerivedFrom, event)]
     if a.ordinal is not None:
-        triples.append((iri, KG.ordinal, Literal(a.ordinal)))
+        triples.append((iri, KG.ordinal, ox.Literal(a.ordinal)))
     return triples
 
 
 def _partnership(w: _Writer, p: Partnership) -> None:
     """A partnership goes to the graph of every document that tells an agreement making it,
     whole in each (its start is the earliest over all of them), so each graph stands alone."""
-    iri = URIRef(p.iri)
+    iri = _node(p.iri)
     triples: list[tuple] = [
         (iri, RDF.type, KG.Partnership),
-        *((iri, KG.partner, URIRef(x)) for x in p.partners),
-        *((iri, KG.establishedBy, URIRef(a)) for a in p.agreements),
+        *((iri, KG.partner, _node(x)) for x in p.partners),
+        *((iri, KG.establishedBy, _node(a)) for a in p.agreements),
     ]
     if p.start:
         triples.append((iri, KG.startDate, date_literal(p.start)))
     if p.ordinal is not None:
-        triples.append((iri, KG.ordinal, Literal(p.ordinal)))
+        triples.append((iri, KG.ordinal, ox.Literal(p.ordinal)))
     w.add(w.docs_of(p.sources), triples)
     _told_in(w, iri, p.sources)
 
@@ -413,14 +468,14 @@ def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
     """The entity's names and links go to the entities' graph, once; its mentions go to
     every document graph in ``docs``, and each passage and title only to the graph of the
     document it comes from."""
-    iri = URIRef(e.iri)
+    iri = _node(e.iri)
     triples: list[tuple] = [
         (iri, RDF.type, _entity_class(e)),
         (iri, SKOS.prefLabel, name_literal(e.label)),
         (iri, RDFS.label, name_literal(e.label)),
     ]
     if e.label_en:
-        triples.append((iri, SKOS.prefLabel, Literal(e.label_en, lang="en")))
+        triples.append((iri, SKOS.prefLabel, ox.Literal(e.label_en, language="en")))
     triples += [(iri, SKOS.altLabel, name_literal(a)) for a in e.aliases]
     triples += _search_keys(iri, [e.label, e.label_en or "", *e.aliases])
     if e.wikidata:
@@ -428,7 +483,7 @@ def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
     if e.type == "place":
         triples += _coordinates(iri, e.label)
     if e.country and e.type != "person" and e.kind != "country":
-        country = mint("place", e.country, base=w.base)
+        country = _mint("place", e.country, base=w.base)
         triples.append((iri, KG.country, country))
         w.describe([ENTITIES], country, _country(country, e.country))
     w.add([ENTITIES], triples)
@@ -441,24 +496,24 @@ def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
         _title(w, iri, e, t)
 
 
-def _title(w: _Writer, iri: URIRef, e: Entity, t: Title) -> None:
+def _title(w: _Writer, iri: ox.NamedNode, e: Entity, t: Title) -> None:
     """A title held, as an org:Membership: described once per graph (a report may give a
     person the same title in several passages), derived from each passage."""
     docs = w.docs_of([t.source])
     key = digest(e.iri, t.title, t.of or "", t.date or "")
-    m = mint("membership", key, base=w.base)
+    m = _mint("membership", key, base=w.base)
     triples: list[tuple] = [
         (iri, ORG.hasMembership, m),
         (m, RDF.type, ORG.Membership),
         (m, ORG.member, iri),
-        (m, KG.roleTitle, Literal(t.title, lang=ZH)),
+        (m, KG.roleTitle, ox.Literal(t.title, language=ZH)),
     ]
     if t.of:
-        triples.append((m, ORG.organization, URIRef(t.of)))
+        triples.append((m, ORG.organization, _node(t.of)))
     if t.date:
         # All we know of the term is one day inside it: org:memberDuring an interval of
         # unknown bounds that has that instant inside (time:inside).
-        during = mint("membership", key, "term", base=w.base)
+        during = _mint("membership", key, "term", base=w.base)
         triples += [
             (m, KG.asOf, date_literal(t.date)),
             (m, ORG.memberDuring, during),
@@ -469,27 +524,27 @@ def _title(w: _Writer, iri: URIRef, e: Entity, t: Title) -> None:
     w.add(docs, [(m, PROV.wasDerivedFrom, w.passage(t.source))])
 
 
-def _search_keys(iri: URIRef, names: Iterable[str]) -> list[tuple]:
+def _search_keys(iri: ox.NamedNode, names: Iterable[str]) -> list[tuple]:
     """Each name in the form filters compare (:func:`~kgraph.normalise.name_key`), as an
     untagged ``skos:hiddenLabel``: what SKOS calls a label for search, never displayed.
     The queries match a user's name against these, whatever its spacing or 臺/台."""
     keys = sorted({name_key(n) for n in names if n} - {""})
-    return [(iri, SKOS.hiddenLabel, Literal(k)) for k in keys]
+    return [(iri, SKOS.hiddenLabel, ox.Literal(k)) for k in keys]
 
 
-def _coordinates(iri: URIRef, key: str) -> list[tuple]:
+def _coordinates(iri: ox.NamedNode, key: str) -> list[tuple]:
     """The place's point from its gazetteer entry (WGS84 ``geo:lat``/``geo:long``), so
     that a map needs nothing but the graph. A place the gazetteer lacks has none."""
     entry = Gazetteer.load().lookup(key)
     if entry is None or entry.type != "place" or entry.lat is None or entry.lon is None:
         return []
     return [
-        (iri, GEO.lat, Literal(str(entry.lat), datatype=XSD.decimal)),
-        (iri, GEO.long, Literal(str(entry.lon), datatype=XSD.decimal)),
+        (iri, GEO.lat, ox.Literal(str(entry.lat), datatype=XSD.decimal)),
+        (iri, GEO.long, ox.Literal(str(entry.lon), datatype=XSD.decimal)),
     ]
 
 
-def _entity_class(e: Entity) -> URIRef:
+def _entity_class(e: Entity) -> ox.NamedNode:
     if e.type == "person":
         return KG.Person
     if e.type == "org":
@@ -497,7 +552,7 @@ def _entity_class(e: Entity) -> URIRef:
     return codes().place.get(e.kind or "", KG.Place)
 
 
-def _country(iri: URIRef, name: str) -> list[tuple]:
+def _country(iri: ox.NamedNode, name: str) -> list[tuple]:
     entry = Gazetteer.load().lookup(name)
     triples: list[tuple] = [
         (iri, RDF.type, KG.Country),
@@ -505,7 +560,7 @@ def _country(iri: URIRef, name: str) -> list[tuple]:
         (iri, RDFS.label, name_literal(name)),
     ]
     if entry and entry.name_en:
-        triples.append((iri, SKOS.prefLabel, Literal(entry.name_en, lang="en")))
+        triples.append((iri, SKOS.prefLabel, ox.Literal(entry.name_en, language="en")))
     triples += _search_keys(iri, [name, entry.name_en if entry else ""])
     if entry and entry.wikidata:
         triples.append((iri, OWL.sameAs, WD[entry.wikidata]))

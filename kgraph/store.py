@@ -441,13 +441,13 @@ class EmbeddedStore(GraphStore):
 
 
 class QuadMaker:
-    """Turns rdflib triples into pyoxigraph quads of named graphs, each IRI converted once:
-    the same few thousand IRIs (the ontology's terms, the entities) come back in most of the
-    quads of a build.
+    """Turns triples into pyoxigraph quads of named graphs. The graph stage makes pyoxigraph
+    terms; an rdflib triple (build metadata, a user's graph) has each IRI converted once:
+    the same few thousand IRIs come back in most of its quads.
 
     >>> from rdflib import URIRef
-    >>> q = next(QuadMaker().quads("http://example.org/g", [(URIRef("http://example.org/s"),
-    ...     URIRef("http://example.org/p"), URIRef("http://example.org/o"))]))
+    >>> (q,) = QuadMaker().quads("http://example.org/g", [(URIRef("http://example.org/s"),
+    ...     URIRef("http://example.org/p"), URIRef("http://example.org/o"))])
     >>> q.graph_name.value
     'http://example.org/g'
     """
@@ -465,10 +465,15 @@ class QuadMaker:
             node = self.graphs[graph_iri] = _graph_node(graph_iri)
         return node
 
-    def quads(self, graph_iri: str, triples: Iterable[tuple[Any, Any, Any]]) -> Iterator[ox.Quad]:
+    def quads(self, graph_iri: str, triples: Iterable[tuple[Any, Any, Any]]) -> list[ox.Quad]:
+        """The quads of ``triples`` (pyoxigraph terms, taken as they are, or rdflib terms)."""
         graph = self.graph(graph_iri)
-        term = self._term
-        return (ox.Quad(term(s), term(p), term(o), graph) for s, p, o in triples)
+        triples = list(triples)
+        try:
+            return [ox.Quad(s, p, o, graph) for s, p, o in triples]
+        except TypeError:  # rdflib terms
+            term = self._term
+            return [ox.Quad(term(s), term(p), term(o), graph) for s, p, o in triples]
 
     def _term(self, term: Any) -> Any:
         if type(term) is not self._iri_type:
