@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,16 +23,31 @@ QUERY_DIR = PACKAGE_DIR / "queries"
 
 @lru_cache(maxsize=1)
 def ontology_dir() -> Path:
-    """The ``ontology/`` folder: ``$KGRAPH_ONTOLOGY`` or the repository's own.
+    """The ``ontology/`` folder: ``$KGRAPH_ONTOLOGY``, the repository's own (a checkout or
+    an editable install), or the copy that installing kgraph puts under the environment's
+    prefix (``share/kgraph/ontology``, see ``setup.cfg``).
 
     >>> (ontology_dir() / "gazetteer").name
     'gazetteer'
     """
-    candidates = [os.environ.get("KGRAPH_ONTOLOGY", ""), str(PACKAGE_DIR.parent / "ontology")]
+    candidates = ontology_candidates(os.environ.get("KGRAPH_ONTOLOGY", ""), sys.prefix)
     for candidate in candidates:
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    raise KgraphError(Errors.E040, path=candidates[-1])
+        if candidate.is_dir():
+            return candidate
+    raise KgraphError(Errors.E040, path=" or ".join(map(str, candidates)))
+
+
+def ontology_candidates(chosen: str, prefix: str) -> list[Path]:
+    """Where to look for ``ontology/``, first to last: a folder the user chose, the
+    repository beside the package, the installed copy.
+
+    >>> [p.as_posix() for p in ontology_candidates("", "/venv")][-1]
+    '/venv/share/kgraph/ontology'
+    >>> ontology_candidates("/mine", "/venv")[0].as_posix()
+    '/mine'
+    """
+    installed = Path(prefix) / "share" / "kgraph" / "ontology"
+    return [Path(chosen)] * bool(chosen) + [PACKAGE_DIR.parent / "ontology", installed]
 
 
 def data_lines(name: str) -> list[str]:
