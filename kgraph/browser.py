@@ -36,16 +36,26 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@contextmanager
-def headless_chromium() -> Iterator[Any]:
-    """A playwright ``Browser`` on the system chromium, closed at the end of the block."""
+def require_chromium() -> str:
+    """The system chromium's path, once playwright is known to be there too; otherwise
+    the error that says what to install. A long run (the bench) asks first, so that it
+    stops at once instead of after its builds."""
     executable = chromium_path()
     if executable is None:
         raise KgraphError(Errors.E090)
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         raise KgraphError(Errors.E091) from None
+    return executable
+
+
+@contextmanager
+def headless_chromium() -> Iterator[Any]:
+    """A playwright ``Browser`` on the system chromium, closed at the end of the block."""
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, headless=True, args=list(CHROMIUM_ARGS)

@@ -42,6 +42,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from make_corpus import make_corpus, make_report  # noqa: E402
 
+from kgraph.browser import require_chromium  # noqa: E402
+from kgraph.errors import KgraphError  # noqa: E402
+
 KGRAPH = str(Path(sys.executable).with_name("kgraph"))
 GIB = 1024**3
 CITY = "東京都"  # a city the generator's places include; the query's answer is not checked
@@ -359,6 +362,10 @@ def main() -> int:
     args = parser.parse_args()
     if not 1 <= args.small < args.large:
         parser.error("need 1 <= --small < --large")
+    try:
+        require_chromium()  # the view's drawing comes last: do not find out after the builds
+    except KgraphError as error:
+        parser.exit(2, f"bench: {error}\n")
     args.work.mkdir(parents=True, exist_ok=True)
     figures, rows = measure(args.work, args.small, args.large, args.seed)
     minutes = (time.perf_counter() - _STARTED) / 60
