@@ -15,8 +15,10 @@ import kgraph
 from kgraph import build as build_module
 from kgraph.build import build, extract_document, source_of
 from kgraph.errors import InputError, KgraphError
+from kgraph.graph import build_graph_iri
 from kgraph.ingest import read_document
 from kgraph.model import DateSpan, Document
+from kgraph.namespace import DEFAULT_BASE, ONTOLOGY_IRI
 from kgraph.normalise import normalise
 from kgraph.store import GRAPH_FILE, MANIFEST_FILE, STORE_DIR, EmbeddedStore
 
@@ -49,6 +51,25 @@ def test_build_writes_the_folder(sample_build: tuple[Path, build_module.BuildRep
     assert manifest["events"] == report.events == sum(report.by_type.values())
     assert report.documents == ("sample-report.txt",)
     assert leftovers(out.parent, "kg-out") == []
+
+
+def test_graph_trig_holds_what_the_store_holds(
+    sample_build: tuple[Path, build_module.BuildReport],
+) -> None:
+    """graph.trig is written as the store is loaded, not dumped from it: every graph,
+    the ontology's and the build's included, must still be the same."""
+    import pyoxigraph as ox
+
+    out, report = sample_build
+    with EmbeddedStore(out / STORE_DIR, read_only=True) as store:
+        stored = ox.Dataset(store.store)
+    written = ox.Dataset(ox.parse(path=out / GRAPH_FILE, format=ox.RdfFormat.TRIG))
+    for dataset in (stored, written):
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    assert len(written) == len(stored) == report.quads
+    assert set(map(str, written)) == set(map(str, stored))
+    graphs = {str(q.graph_name) for q in written}
+    assert {f"<{ONTOLOGY_IRI}>", f"<{build_graph_iri(DEFAULT_BASE)}>"} <= graphs
 
 
 def test_build_finds_the_sample_visit(sample_build: tuple[Path, build_module.BuildReport]) -> None:
@@ -122,10 +143,10 @@ def test_failed_write_keeps_the_previous_build(
     doc = tmp_path / "other.txt"
     doc.write_text(SAMPLE, encoding="utf-8")
 
-    def broken_dump(self: EmbeddedStore, path: Path, format: str = "trig") -> None:
+    def broken_write(*_args: object) -> None:  # the last write of a build
         raise failure
 
-    monkeypatch.setattr(EmbeddedStore, "dump", broken_dump)
+    monkeypatch.setattr(build_module, "_write_manifest", broken_write)
     with pytest.raises(type(failure)):
         build([doc], out)
     assert snapshot(out) == before
