@@ -22,9 +22,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["GazetteerEntry", "Gazetteer", "normalize_name", "surface_variants", "DEFAULT_DIR"]
+from kgraph.resources import ontology_dir
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "ontology" / "gazetteer"
+__all__ = ["GazetteerEntry", "Gazetteer", "normalize_name", "surface_variants", "default_dir"]
+
+
+def default_dir() -> Path:
+    """``ontology/gazetteer``, wherever :func:`~kgraph.resources.ontology_dir` finds the
+    ontology (a checkout, ``$KGRAPH_ONTOLOGY`` or an installed copy).
+
+    >>> (default_dir() / "places.csv").is_file()
+    True
+    """
+    return ontology_dir() / "gazetteer"
+
 
 EntryType = Literal["place", "org"]
 
@@ -278,4 +289,4 @@ def _read_csv(path: Path, type_: EntryType) -> Iterator[GazetteerEntry]:
 
 @functools.lru_cache(maxsize=1)
 def _load_default() -> Gazetteer:
-    return Gazetteer._read(DEFAULT_DIR)
+    return Gazetteer._read(default_dir())

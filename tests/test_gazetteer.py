@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from kgraph.gazetteer import (
-    DEFAULT_DIR,
     ORG_COLUMNS,
     ORG_KINDS,
     PLACE_COLUMNS,
     PLACE_KINDS,
     Gazetteer,
     GazetteerEntry,
+    default_dir,
     normalize_name,
 )
 
@@ -24,7 +24,7 @@ QID = re.compile(r"^Q\d+$")
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    with (DEFAULT_DIR / name).open(encoding="utf-8", newline="") as fh:
+    with (default_dir() / name).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -52,7 +52,7 @@ def test_headers() -> None:
         ("places_curated.csv", PLACE_COLUMNS),
         ("orgs.csv", ORG_COLUMNS),
     ]:
-        with (DEFAULT_DIR / name).open(encoding="utf-8", newline="") as fh:
+        with (default_dir() / name).open(encoding="utf-8", newline="") as fh:
             assert next(csv.reader(fh)) == cols, name
 
 
@@ -124,7 +124,7 @@ def test_sorted_output(places: list[dict[str, str]]) -> None:
 def test_load(gaz: Gazetteer) -> None:
     assert len(gaz) > 1000
     assert Gazetteer.load() is Gazetteer.load()  # cached
-    fresh = Gazetteer.load(DEFAULT_DIR)
+    fresh = Gazetteer.load(default_dir())
     assert fresh is not gaz and len(fresh) == len(gaz)
 
 
