@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from kgraph.errors import Errors, KgraphError
 from kgraph.resources import ontology_dir
 
 __all__ = ["GazetteerEntry", "Gazetteer", "normalize_name", "surface_variants", "default_dir"]
@@ -289,4 +290,9 @@ def _read_csv(path: Path, type_: EntryType) -> Iterator[GazetteerEntry]:
 
 @functools.lru_cache(maxsize=1)
 def _load_default() -> Gazetteer:
+    # A folder of one's own may leave a list out; kgraph's own lacking one is a broken
+    # install, which would otherwise recognise no place and extract nothing, silently.
+    for name in ("places.csv", "orgs.csv"):
+        if not (default_dir() / name).is_file():
+            raise KgraphError(Errors.E040, path=default_dir() / name)
     return Gazetteer._read(default_dir())

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kgraph.errors import KgraphError
 from kgraph.gazetteer import (
     ORG_COLUMNS,
     ORG_KINDS,
@@ -212,3 +213,18 @@ def test_custom_directory(tmp_path: Path) -> None:
     assert e is not None and e.key == "熊本市" and e.lon == 130.7
     c = g.country("熊本")
     assert c is not None and c.wikidata == "Q17"
+
+
+def test_kgraph_s_own_gazetteer_missing_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kgraph.gazetteer as gazetteer
+
+    (tmp_path / "places.csv").write_text("key\n", encoding="utf-8")
+    monkeypatch.setattr(gazetteer, "default_dir", lambda: tmp_path)
+    gazetteer._load_default.cache_clear()
+    try:
+        with pytest.raises(KgraphError, match=r"\[E040\] .*orgs\.csv"):
+            Gazetteer.load()
+    finally:
+        gazetteer._load_default.cache_clear()
