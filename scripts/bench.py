@@ -18,7 +18,8 @@ first reports of the large one), then measures, each in a fresh process where it
 Every target is a ratio or a bound checked against numbers taken in this one run, so a
 busy machine slows both sides alike. Prints a table and writes ``results.json`` (and
 ``results.md``, the table the README shows) into the work folder. Exit status 1 if a
-target is missed.
+target is missed. ``--table bench-out/results.json`` prints an earlier run's table again,
+its targets recomputed from its figures.
 """
 
 from __future__ import annotations
@@ -279,9 +280,10 @@ def targets(f: dict) -> list[Target]:
         met = value <= bound if at_most else value >= bound
         return Target(name, f"{value:.2f}×", f"{sign} {bound:g}×", met)
 
-    # Writing the graph has a floor: its quads at the store's bulk-load rate, twice (the
-    # store, and the TriG copy a build writes beside it). Shown beside the build's ratio.
-    floor = 2 * s["disk"]["load_seconds"] / f["tokenizer_seconds"]
+    # Writing the graph has a floor: its quads at the store's bulk-load rate on disk (the
+    # TriG copy a build writes as it loads them costs little beside). Shown beside the
+    # build's ratio.
+    floor = s["disk"]["load_seconds"] / f["tokenizer_seconds"]
     return [
         ratio("build / tokenizer (jobs 1)", large["seconds"] / f["tokenizer_seconds"], 3),
         Target("… of which writing the graph's quads alone", f"≥ {floor:.2f}×", "", True),
@@ -359,7 +361,17 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=100)
     parser.add_argument("--large", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--table",
+        type=Path,
+        metavar="RESULTS_JSON",
+        help="print the table of an earlier run's results.json, its targets recomputed",
+    )
     args = parser.parse_args()
+    if args.table:
+        figures = json.loads(args.table.read_text(encoding="utf-8"))
+        print(table(targets(figures)) + f"\n\n{figures['machine']}")
+        return 0
     if not 1 <= args.small < args.large:
         parser.error("need 1 <= --small < --large")
     try:

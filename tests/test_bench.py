@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -39,3 +40,38 @@ def test_chromium_is_found_or_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("shutil.which", lambda _name: None)
     with pytest.raises(KgraphError, match="E090"):
         require_chromium()
+
+
+def test_an_earlier_run_s_table_is_printed_again(tmp_path: Path) -> None:
+    """``--table`` recomputes the targets of a results.json, without a run."""
+    gib = 1024**3
+    store = {"quads": 4_000_000, "load_seconds": 20.0, "load_per_second": 200_000.0}
+    figures = {
+        "tokenizer_seconds": 10.0,
+        "build_small": {"seconds": 20.0, "peak_rss": 0.25 * gib},
+        "build_large": {"seconds": 200.0, "peak_rss": 1.0 * gib},
+        "build_large_jobs2": {"seconds": 100.0, "peak_rss": 1.0 * gib},
+        "incremental": {"seconds": 8.0, "peak_rss": 1.0 * gib},
+        "store": {
+            "memory": {**store, "query_ms": 5.0, "query_rows": 19},
+            "disk": {**store, "query_ms": 2.0, "query_rows": 19},
+            "rdflib_query_ms": 1000.0,
+            "rdflib_rows": 19,
+        },
+        "draw_seconds": 4.0,
+        "startup_seconds": 0.1,
+        "machine": "a test machine",
+    }
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(figures), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, str(BENCH), "--table", str(results)], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert "| build / tokenizer (jobs 1) | 20.00× | ≤ 3× | NO |" in lines
+    assert "| … of which writing the graph's quads alone | ≥ 2.00× |  | yes |" in lines
+    assert "| jobs 1 / jobs 2 | 2.00× | ≥ 1.6× | yes |" in lines
+    assert "| peak RSS large / small | 4.00× | ≤ 1.5× | NO |" in lines
+    assert "| incremental / full build | 0.04× | ≤ 0.05× | yes |" in lines
+    assert lines[-1] == "a test machine"
