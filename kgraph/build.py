@@ -14,12 +14,10 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
-
-import pyoxigraph as ox
 
 from kgraph import __version__, cache
 from kgraph.api import KnowledgeGraph, RecordSet
@@ -50,7 +48,7 @@ from kgraph.model import (
     Source,
     Unit,
 )
-from kgraph.namespace import DEFAULT_BASE, ONTOLOGY_IRI, PREFIXES
+from kgraph.namespace import DEFAULT_BASE, ONTOLOGY_IRI
 from kgraph.normalise import normalise
 from kgraph.recognise import mentions, pipeline
 from kgraph.resolve import Resolved, resolve
@@ -162,9 +160,10 @@ def build(
     view and the map of the result (``view.html``, ``map.html``) unless ``views`` is off.
 
     ``jobs`` processes extract documents side by side (0: one per CPU); with more than one,
-    they also write the graph's shares side by side, and the views' queries run side by
-    side. Documents whose text, and kgraph itself, are unchanged since the last build into
-    ``out`` are not extracted again (see :mod:`kgraph.cache`).
+    they also write the graph's shares side by side, and ``graph.trig`` is written beside
+    the views. Documents whose
+    text, and kgraph itself, are unchanged since the last build into ``out`` are not
+    extracted again (see :mod:`kgraph.cache`).
     """
     say = progress or (lambda _msg: None)
     check_base(base)
@@ -188,8 +187,7 @@ def build(
         del resolved
         try:
             report = replace(report, quads=store.count())
-            if views:
-                write_views(KnowledgeGraph(store), tmp, _processes(jobs))
+            _export(store, tmp, views, _processes(jobs))
         finally:
             store.close()
         _write_manifest(tmp, report, base, documents)
@@ -274,6 +272,23 @@ def write_views(kg: KnowledgeGraph, folder: Path, threads: int = 1) -> None:
     write_map(records, folder / MAP_FILE)
 
 
+def _export(store: EmbeddedStore, folder: Path, views: bool, jobs: int) -> None:
+    """``graph.trig`` and, with ``views``, the two pages, into ``folder``. Allowed more
+    than one CPU (``jobs``), the dump runs in a thread beside the views (the store writes
+    it without holding the GIL, while the views are mostly Python), and the views' queries
+    run side by side."""
+    dump = partial(store.dump, folder / GRAPH_FILE, "trig")
+    if not (views and jobs > 1):
+        dump()
+        if views:
+            write_views(KnowledgeGraph(store), folder)
+        return
+    with ThreadPoolExecutor(1) as pool:
+        dumped = pool.submit(dump)
+        write_views(KnowledgeGraph(store), folder, jobs)
+        dumped.result()
+
+
 def _report(
     out: Path,
     documents: list[DocumentInfo],
@@ -298,13 +313,12 @@ def _write_store(
     tmp: Path, documents: list[DocumentInfo], resolved: Resolved, base: str, jobs: int = 1
 ) -> EmbeddedStore:
     """A new store in ``tmp`` holding the ontology, a graph per document, the entities'
-    graph and the build's metadata, and the same quads in ``graph.trig``; the store is
-    left open, for the views to read."""
+    graph and the build's metadata; open, for the exports to read."""
     store = EmbeddedStore(tmp / STORE_DIR, create=True)
     try:
-        trig = (tmp / GRAPH_FILE).open("wb")
-        with trig, store.loader(copy=trig, prefixes=PREFIXES) as load:
-            load.add(ONTOLOGY_IRI, _ontology_triples())
+        ontology = (ontology_dir() / "diplomacy.ttl").read_bytes()
+        store.replace_graph(ONTOLOGY_IRI, ontology, "turtle")
+        with store.loader() as load:
             for doc_id in [d.doc_id for d in documents] + [ENTITIES]:
                 load.graph(str(graph_iri(doc_id, base)))  # a document that tells nothing too
             writing = _Writing(resolved, documents, base, tmp / "parts")
@@ -317,12 +331,6 @@ def _write_store(
         store.close()
         raise
     return store
-
-
-def _ontology_triples() -> list[tuple[Any, Any, Any]]:
-    path = ontology_dir() / "diplomacy.ttl"
-    quads = ox.parse(path=path, format=ox.RdfFormat.TURTLE)
-    return [(q.subject, q.predicate, q.object) for q in quads]
 
 
 @dataclass(frozen=True)
@@ -349,7 +357,7 @@ class _Writing:
     def share(self, part: int, parts: int) -> Path:
         """Write share ``part`` of ``parts`` to an N-Quads file (in a worker process)."""
         path = self.folder / f"part-{part:04d}.nq"
-        with NQuadsWriter(path, trig=PREFIXES) as out:
+        with NQuadsWriter(path) as out:
             write_triples(self.resolved, self.documents, self.base, self.sink(out), (part, parts))
         return path
 

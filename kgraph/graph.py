@@ -287,14 +287,9 @@ def _events_referencing(events: Iterable[Event]) -> dict[str, list[Event]]:
 def build_metadata(documents: Sequence[Document | DocumentInfo], base: str) -> Graph:
     """The PROV-O activity that produced the document graphs."""
     g = Graph()
-    now = datetime.now(UTC)
-    build = mint("build", now.strftime("%Y%m%dT%H%M%S%fZ"), base=base)
+    build = mint("build", datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"), base=base)
     g.add((build, rdflib.RDF.type, ns.KG.Build))
-    # In the canonical form (Z, not +00:00), as the store keeps it and graph.trig has it.
-    started = rdflib.Literal(
-        now.isoformat().replace("+00:00", "Z"), datatype=rdflib.XSD.dateTime, normalize=False
-    )
-    g.add((build, rdflib.PROV.startedAtTime, started))
+    g.add((build, rdflib.PROV.startedAtTime, rdflib.Literal(datetime.now(UTC))))
     g.add((build, ns.KG.softwareVersion, rdflib.Literal(f"kgraph {__version__}")))
     for d in documents:
         g.add((graph_iri(d.doc_id, base), rdflib.PROV.wasGeneratedBy, build))

@@ -23,24 +23,6 @@ SCHEMA = Namespace("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")  # W3C WGS84: geo:lat, geo:long
 
-#: The prefixes a build's ``graph.trig`` abbreviates IRIs with.
-PREFIXES: dict[str, str] = {
-    "kg": ONTOLOGY_IRI + "#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "org": str(ORG),
-    "time": str(TIME),
-    "geo": str(GEO),
-    "sem": str(SEM),
-    "schema": str(SCHEMA),
-    "wd": str(WD),
-}
-
 
 class KG(DefinedNamespace):
     """kgraph ontology terms."""

@@ -31,7 +31,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, BinaryIO, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import pyoxigraph as ox
 
@@ -404,16 +404,11 @@ class EmbeddedStore(GraphStore):
         except (OSError, RuntimeError) as exc:
             raise StoreError(Errors.E012, path=path, reason=str(exc)) from exc
 
-    def loader(
-        self,
-        batch: int = 50_000,
-        copy: BinaryIO | None = None,
-        prefixes: Mapping[str, str] | None = None,
-    ) -> QuadLoader:
+    def loader(self, batch: int = 50_000) -> QuadLoader:
         """A bulk loader of rdflib triples into named graphs of this store (see
         :class:`QuadLoader`); use it as a context manager so that the last batch lands."""
         self._check_writable()
-        return QuadLoader(self.store, batch, copy, prefixes)
+        return QuadLoader(self.store, batch)
 
     def flush(self) -> None:
         """Make sure every write is on disk (also done by :meth:`close`)."""
@@ -534,18 +529,12 @@ class _QuadBatches:
 
 
 class QuadLoader(_QuadBatches):
-    """Adds rdflib triples to named graphs of a pyoxigraph store in large batches, and
-    writes them as TriG to the file ``copy`` if one is given (abbreviating IRIs with
-    ``prefixes``).
+    """Adds rdflib triples to named graphs of a pyoxigraph store in large batches.
 
     A build hands the graph stage's triples straight to the store this way: no rdflib
     Graph and no N-Triples text in between, and never more than ``batch`` quads in memory.
     Like the store's bulk loader it is not transactional; a build writes a new store in a
-    temporary folder, so a failed load leaves nothing behind. The build's ``graph.trig`` is
-    the copy: writing the quads in hand takes a second or two for 4 million, where reading
-    them back from the store on disk to dump them took 26 s. (The copy may repeat a triple
-    that the store holds once, such as a resource two events describe; TriG readers merge
-    them, as the store does.)
+    temporary folder, so a failed load leaves nothing behind.
 
     >>> from rdflib import Literal, URIRef
     >>> store = ox.Store()
@@ -556,17 +545,9 @@ class QuadLoader(_QuadBatches):
     ['"高雄"@zh-hant']
     """
 
-    def __init__(
-        self,
-        store: ox.Store,
-        batch: int = 50_000,
-        copy: BinaryIO | None = None,
-        prefixes: Mapping[str, str] | None = None,
-    ) -> None:
+    def __init__(self, store: ox.Store, batch: int = 50_000) -> None:
         super().__init__(batch)
         self.store: ox.Store | None = store
-        self.copy = copy
-        self.prefixes = dict(prefixes or {})
 
     def graph(self, graph_iri: str) -> ox.NamedNode:
         """The named graph ``graph_iri``, created (empty) the first time it is named."""
@@ -578,8 +559,7 @@ class QuadLoader(_QuadBatches):
 
     def add_nquads(self, path: Path) -> None:
         """Bulk-load an N-Quads file that an :class:`NQuadsWriter` wrote (its terms were
-        checked when they were made, so the parser does not check them again), and append
-        the TriG it wrote beside it to the copy.
+        checked when they were made, so the parser does not check them again).
 
         The file goes in ``batch`` lines at a time: on disk, RocksDB takes batches of
         tens of thousands of quads nearly twice as fast as one batch of a million.
@@ -589,16 +569,11 @@ class QuadLoader(_QuadBatches):
             with path.open("rb") as lines:
                 while chunk := b"".join(itertools.islice(lines, self.batch)):
                     self._open().bulk_load(chunk, ox.RdfFormat.N_QUADS, lenient=True)
-            if self.copy is not None:
-                with trig_beside(path).open("rb") as trig:
-                    shutil.copyfileobj(trig, self.copy)
         except (SyntaxError, OSError) as exc:
             raise StoreError(Errors.E012, path=path, reason=str(exc)) from None
 
     def _write(self, quads: list[ox.Quad]) -> None:
         self._open().bulk_extend(quads)
-        if self.copy is not None:
-            write_trig(quads, self.copy, self.prefixes)
 
     def _open(self) -> ox.Store:
         if self.store is None:
@@ -614,8 +589,7 @@ class QuadLoader(_QuadBatches):
 class NQuadsWriter(_QuadBatches):
     """Writes rdflib triples of named graphs to an N-Quads file in batches: how a worker
     process of a parallel build hands its share of the graph to the process that owns the
-    store (see :meth:`QuadLoader.add_nquads`). With ``trig`` (prefixes, perhaps none),
-    also as TriG, to the file :func:`trig_beside` names, for the loader's copy.
+    store (see :meth:`QuadLoader.add_nquads`).
 
     >>> import tempfile; from rdflib import Literal, URIRef
     >>> path = Path(tempfile.mkdtemp()) / "part.nq"
@@ -626,47 +600,15 @@ class NQuadsWriter(_QuadBatches):
     ['<http://example.org/s>', '<http://example.org/p>', '"高雄"', '<http://example.org/g>', '.']
     """
 
-    def __init__(
-        self, path: Path, batch: int = 50_000, trig: Mapping[str, str] | None = None
-    ) -> None:
+    def __init__(self, path: Path, batch: int = 50_000) -> None:
         super().__init__(batch)
         self.file = path.open("wb")
-        self.trig = trig_beside(path).open("wb") if trig is not None else None
-        self.prefixes = dict(trig or {})
 
     def _write(self, quads: list[ox.Quad]) -> None:
         ox.serialize(quads, self.file, ox.RdfFormat.N_QUADS)
-        if self.trig is not None:
-            write_trig(quads, self.trig, self.prefixes)
 
     def _close(self) -> None:
         self.file.close()
-        if self.trig is not None:
-            self.trig.close()
-
-
-def write_trig(quads: list[ox.Quad], out: BinaryIO, prefixes: dict[str, str]) -> None:
-    """Append ``quads`` to ``out`` as TriG, a batch at a time: TriG lets a graph's block,
-    and the prefix lines, come again, so the batches together are one TriG document.
-
-    >>> import io; out = io.BytesIO(); g = ox.NamedNode("http://example.org/g")
-    >>> q = ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
-    ...     ox.Literal("高雄"), g)
-    >>> for batch in ([q], [q]):
-    ...     write_trig(batch, out, {"ex": "http://example.org/"})
-    >>> len(ox.Dataset(ox.parse(out.getvalue(), ox.RdfFormat.TRIG)))
-    1
-    """
-    ox.serialize(quads, out, ox.RdfFormat.TRIG, prefixes=prefixes)
-
-
-def trig_beside(path: Path) -> Path:
-    """The TriG file an :class:`NQuadsWriter` writes beside the N-Quads file ``path``.
-
-    >>> trig_beside(Path("parts/part-0001.nq")).as_posix()
-    'parts/part-0001.trig'
-    """
-    return path.with_suffix(".trig")
 
 
 def _ox_term(term: Any) -> Any:
