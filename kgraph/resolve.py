@@ -444,8 +444,9 @@ def _event(group: list[Happening], b: _Builder) -> Event:
                 visitor=b.party(v.visitor),
                 host=b.party(v.host),
                 direction=v.direction,
-                visitor_persons=tuple(b.person(p) for p in v.visitor_persons),
-                host_persons=tuple(b.person(p) for p in v.host_persons),
+                # Two mentions of a side's people can be one person: list each once.
+                visitor_persons=tuple(dict.fromkeys(b.person(p) for p in v.visitor_persons)),
+                host_persons=tuple(dict.fromkeys(b.person(p) for p in v.host_persons)),
                 sources=visit_sources,
             )
             for v in _visits_of(group, lead)

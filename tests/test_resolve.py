@@ -315,3 +315,13 @@ def test_a_dated_summary_of_signings_told_elsewhere_adds_no_event() -> None:
     signings = [a for e in r.events for a in e.agreements]
     assert sorted(a.kind for a in signings) == ["mou", "sister_city"]
     assert all(len({s.quote for s in a.sources}) == 2 for a in signings)
+
+
+def test_a_person_named_twice_on_one_side_is_listed_once() -> None:
+    """Two mentions (here with and without a title) can be one person: the side's people
+    name each person once, so the graph tells each visitorPerson once."""
+    persons = (PersonRef("朴亨埈", title="市長", of="釜山市"), PersonRef("朴亨埈"))
+    r = resolve([inbound("a", "2023-01-13", BUSAN, persons)], BASE)
+    ((visit,),) = [e.visits for e in r.events]
+    assert len(visit.visitor_persons) == 1
+    assert person_iris(r) == set(visit.visitor_persons)
