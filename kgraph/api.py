@@ -218,13 +218,13 @@ class KnowledgeGraph:
     def select(self, query: str, bindings: Mapping[str, str | int] | None = None) -> list[Row]:
         """Rows of a SELECT query (a query text or a bundled query's name); a bundled
         query's rows in its order (see :data:`ROW_ORDER`)."""
-        if not bindings and query in self._prefetched:
-            rows = self._prefetched.pop(query).result()
+        name = query.strip()
+        if not bindings and name in self._prefetched:
+            rows = self._prefetched.pop(name).result()
         else:
-            name = query.strip()
             text = load_query(name) if name in query_names() else query
             rows = self.store.select(text, bindings)
-        order = ROW_ORDER.get(query.strip())
+        order = ROW_ORDER.get(name)
         return sort_rows(rows, order) if order else rows
 
     def prefetch(self, queries: Iterable[str], threads: int) -> None:

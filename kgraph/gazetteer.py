@@ -292,7 +292,8 @@ def _read_csv(path: Path, type_: EntryType) -> Iterator[GazetteerEntry]:
 def _load_default() -> Gazetteer:
     # A folder of one's own may leave a list out; kgraph's own lacking one is a broken
     # install, which would otherwise recognise no place and extract nothing, silently.
+    folder = default_dir()
     for name in ("places.csv", "orgs.csv"):
-        if not (default_dir() / name).is_file():
-            raise KgraphError(Errors.E040, path=default_dir() / name)
-    return Gazetteer._read(default_dir())
+        if not (folder / name).is_file():
+            raise KgraphError(Errors.E040, path=folder / name)
+    return Gazetteer._read(folder)
