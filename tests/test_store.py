@@ -171,6 +171,23 @@ def test_quads_written_to_a_file_load_in_batches(tmp_path: Path) -> None:
         store.close()
 
 
+def test_the_loader_takes_both_kinds_of_terms_and_refuses_blank_nodes(tmp_path: Path) -> None:
+    """pyoxigraph and rdflib terms load alike; a blank node would be a new node in each
+    batch the loader parses, so it is refused rather than split."""
+    import pyoxigraph as ox
+
+    store = EmbeddedStore(tmp_path / STORE_DIR, create=True)
+    try:
+        with store.loader() as load:
+            load.add(G1, [(ox.NamedNode(f"{EX}s"), ox.NamedNode(f"{EX}p"), ox.Literal(1))])
+            load.add(G1, [(rdflib.URIRef(f"{EX}s"), rdflib.URIRef(f"{EX}p"), rdflib.Literal(1))])
+            with pytest.raises(TypeError, match="blank node"):
+                load.add(G1, [(rdflib.BNode(), rdflib.URIRef(f"{EX}p"), rdflib.Literal(2))])
+        assert store.count() == 1
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("fmt", ["trig", "nquads", "jsonld"])
 def test_dump_dataset_round_trip(store: EmbeddedStore, tmp_path: Path, fmt: str) -> None:
     path = tmp_path / f"graph.{fmt}"
