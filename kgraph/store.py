@@ -405,7 +405,7 @@ class EmbeddedStore(GraphStore):
             raise StoreError(Errors.E012, path=path, reason=str(exc)) from exc
 
     def loader(self, batch: int = 50_000) -> QuadLoader:
-        """A bulk loader of rdflib triples into named graphs of this store (see
+        """A bulk loader of triples into named graphs of this store (see
         :class:`QuadLoader`); use it as a context manager so that the last batch lands."""
         self._check_writable()
         return QuadLoader(self.store, batch)
@@ -438,6 +438,10 @@ class EmbeddedStore(GraphStore):
             with contextlib.suppress(OSError, RuntimeError):
                 self.flush()
             self._store = None
+
+
+#: The term types the graph stage makes, which :class:`QuadMaker` writes as they are.
+_OX_TERMS = {ox.NamedNode, ox.Literal}
 
 
 class QuadMaker:
@@ -492,14 +496,10 @@ class QuadMaker:
             if text is None:
                 text = self.iris[key] = str(ox.NamedNode(key))
             return text
-        if type(term) not in _OX_TERMS:
-            term = _ox_term(term)
+        term = _ox_term(term)
         if isinstance(term, ox.BlankNode):
             raise TypeError(f"the bulk loader takes no blank node: {term}")
         return str(term)
-
-
-_OX_TERMS = {ox.NamedNode, ox.Literal}
 
 
 class _QuadBatches:
@@ -546,10 +546,12 @@ class _QuadBatches:
 
 
 class QuadLoader(_QuadBatches):
-    """Adds rdflib triples to named graphs of a pyoxigraph store in large batches.
+    """Adds triples (pyoxigraph or rdflib terms) to named graphs of a pyoxigraph store in
+    large batches.
 
-    A build hands the graph stage's triples straight to the store this way: no rdflib
-    Graph and no N-Triples text in between, and never more than ``batch`` quads in memory.
+    A build hands the graph stage's triples to the store this way: written as N-Quads text
+    (see :class:`QuadMaker`), no rdflib Graph in between, and never more than ``batch``
+    quads in memory.
     Like the store's bulk loader it is not transactional; a build writes a new store in a
     temporary folder, so a failed load leaves nothing behind.
 
@@ -605,7 +607,7 @@ class QuadLoader(_QuadBatches):
 
 
 class NQuadsWriter(_QuadBatches):
-    """Writes rdflib triples of named graphs to an N-Quads file in batches: how a worker
+    """Writes triples of named graphs to an N-Quads file in batches: how a worker
     process of a parallel build hands its share of the graph to the process that owns the
     store (see :meth:`QuadLoader.add_nquads`).
 
@@ -630,9 +632,12 @@ class NQuadsWriter(_QuadBatches):
 
 
 def _ox_term(term: Any) -> Any:
-    """The pyoxigraph term for an rdflib IRI, literal or blank node."""
+    """The pyoxigraph term for an rdflib IRI, literal or blank node (a pyoxigraph term as
+    it is)."""
     from rdflib.term import BNode, Literal, URIRef
 
+    if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode):
+        return term
     if isinstance(term, URIRef):
         return ox.NamedNode(term)
     if isinstance(term, Literal):

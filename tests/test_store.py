@@ -183,6 +183,8 @@ def test_the_loader_takes_both_kinds_of_terms_and_refuses_blank_nodes(tmp_path: 
             load.add(G1, [(rdflib.URIRef(f"{EX}s"), rdflib.URIRef(f"{EX}p"), rdflib.Literal(1))])
             with pytest.raises(TypeError, match="blank node"):
                 load.add(G1, [(rdflib.BNode(), rdflib.URIRef(f"{EX}p"), rdflib.Literal(2))])
+            with pytest.raises(TypeError, match="blank node"):
+                load.add(G1, [(ox.BlankNode(), ox.NamedNode(f"{EX}p"), ox.Literal(2))])
         assert store.count() == 1
     finally:
         store.close()
