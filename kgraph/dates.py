@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from kgraph.errors import Errors, KgraphError
 from kgraph.model import DateSpan
@@ -174,8 +175,10 @@ def iso_year(value: str | None) -> int | None:
     return int(value[:4]) if value and value[:4].isdigit() else None
 
 
+@lru_cache(maxsize=4096)
 def span_bounds(s: str) -> tuple[date, date]:
-    """First and last day that an ISO prefix covers.
+    """First and last day that an ISO prefix covers (remembered: resolution compares the
+    same few thousand dates hundreds of thousands of times).
 
     Raises :class:`InvalidDateError` (a ``ValueError``) for anything else.
 

@@ -84,8 +84,10 @@ def check_base(base: str) -> str:
     return base
 
 
+@lru_cache(maxsize=1 << 16)
 def mint(kind: str, *parts: str, base: str = DEFAULT_BASE) -> URIRef:
-    """The IRI of a resource of ``kind`` named by ``parts``.
+    """The IRI of a resource of ``kind`` named by ``parts``. Remembered: resolution asks
+    for the same entity's IRI at each of its mentions (750,000 times at 1,000 reports).
 
     >>> mint("place", "熊本縣")
     rdflib.term.URIRef('https://w3id.org/kgraph/id/place/熊本縣')
