@@ -8,6 +8,7 @@ leaves the previous one intact.
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -244,8 +245,15 @@ def _extract_all(files: list[Path], jobs: int, into: Path) -> Iterator[Extracted
     pipeline()  # load the word lists and gazetteer once; forked workers share them
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with context.Pool(jobs) as pool:
-        yield from pool.imap(work, files, chunksize=1)
+    # Frozen, the loaded pipeline is left alone by the collector: a worker does not walk
+    # (and so copy) its pages, and this process does not walk it while results pile up.
+    gc.freeze()
+    try:
+        with context.Pool(jobs) as pool:
+            for info, data in pool.imap(partial(_extract_packed, into=into), files, chunksize=1):
+                yield cache.unpack(info, data)
+    finally:
+        gc.unfreeze()
 
 
 def _processes(jobs: int) -> int:
@@ -254,10 +262,21 @@ def _processes(jobs: int) -> int:
 
 
 def _extract_file(path: Path, into: Path) -> Extracted:
+    found, _data = _extract_saved(path, into)
+    return found
+
+
+def _extract_packed(path: Path, into: Path) -> tuple[DocumentInfo, bytes]:
+    """In a worker process: the extraction as its cache file's bytes, for the build to
+    unpack (pickled once, for the file, rather than again to send it)."""
+    found, data = _extract_saved(path, into)
+    return found.info, data
+
+
+def _extract_saved(path: Path, into: Path) -> tuple[Extracted, bytes]:
     doc = read_document(path)
     found = Extracted(info_of(doc), tuple(extract_document(doc)))
-    cache.save(into, found)
-    return found
+    return found, cache.save(into, found)
 
 
 def write_views(kg: KnowledgeGraph, folder: Path, threads: int = 1) -> None:

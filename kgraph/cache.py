@@ -88,13 +88,30 @@ def keep(previous: Path, folder: Path, doc_id: str) -> None:
     shutil.copyfile(cache_path(previous, doc_id), target)
 
 
-def save(folder: Path, extracted: Extracted) -> None:
+def save(folder: Path, extracted: Extracted) -> bytes:
     """Keep a document's extraction in the new build's ``folder`` (written whole, then
-    renamed, so that a reader never sees half a file)."""
+    renamed, so that a reader never sees half a file). Returns the bytes written: a
+    worker process of ``--jobs N`` hands them to the build as they are (see
+    :func:`unpack`), pickling the happenings once instead of a second time to send them."""
     path = cache_path(folder, extracted.info.doc_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    data = (fingerprint(), extracted.info.content_hash, extracted.happenings)
-    with tmp.open("wb") as f:
-        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps(
+        (fingerprint(), extracted.info.content_hash, extracted.happenings),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    tmp.write_bytes(data)
     tmp.replace(path)
+    return data
+
+
+def unpack(info: DocumentInfo, data: bytes) -> Extracted:
+    """The extraction of ``info`` from the bytes :func:`save` wrote for it.
+
+    >>> from kgraph.model import DocumentInfo
+    >>> info = DocumentInfo("a", "a.txt", "a.txt", "text/plain", "0" * 64)
+    >>> unpack(info, pickle.dumps((fingerprint(), info.content_hash, ()))).happenings
+    ()
+    """
+    _stamp, _hash, happenings = pickle.loads(data)  # noqa: S301 - our own output
+    return Extracted(info, tuple(happenings))
