@@ -16,6 +16,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -182,15 +183,16 @@ def build(
         say(f"resolved {len(resolved.events)} events, {len(resolved.entities)} entities")
         report = _report(out, documents, len(happenings), resolved, skipped)
         del happenings
-        store = _write_store(tmp, documents, resolved, base, jobs)
-        # The extraction and resolution are no longer needed: the views, which take the
-        # most memory of a build, can reuse it (peak RSS is this step's).
-        del resolved
-        try:
-            report = replace(report, quads=store.count())
-            _export(store, tmp, views, _processes(jobs))
-        finally:
-            store.close()
+        with frozen_heap():
+            store = _write_store(tmp, documents, resolved, base, jobs)
+            # The extraction and resolution are no longer needed: the views, which take
+            # the most memory of a build, can reuse it (peak RSS is this step's).
+            del resolved
+            try:
+                report = replace(report, quads=store.count())
+                _export(store, tmp, views, _processes(jobs))
+            finally:
+                store.close()
         _write_manifest(tmp, report, base, documents)
         return report
 
@@ -245,13 +247,26 @@ def _extract_all(files: list[Path], jobs: int, into: Path) -> Iterator[Extracted
     pipeline()  # load the word lists and gazetteer once; forked workers share them
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    # Frozen, the loaded pipeline is left alone by the collector: a worker does not walk
-    # (and so copy) its pages, and this process does not walk it while results pile up.
+    with frozen_heap(), context.Pool(jobs) as pool:
+        for info, data in pool.imap(partial(_extract_packed, into=into), files, chunksize=1):
+            yield cache.unpack(info, data)
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """While inside, the garbage collector leaves alone every object that exists on entry
+    (:func:`gc.freeze`): the loaded pipeline, the resolved corpus. A full collection then
+    walks only what is new, and a forked worker does not walk (and so copy, page by page)
+    the heap it shares with this process. Freed by reference counting as ever, those
+    objects are only kept from the cycle collector until the end.
+
+    >>> with frozen_heap():
+    ...     gc.get_freeze_count() > 0
+    True
+    """
     gc.freeze()
     try:
-        with context.Pool(jobs) as pool:
-            for info, data in pool.imap(partial(_extract_packed, into=into), files, chunksize=1):
-                yield cache.unpack(info, data)
+        yield
     finally:
         gc.unfreeze()
 
