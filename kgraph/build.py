@@ -189,8 +189,8 @@ def build(
             # the most memory of a build, can reuse it (peak RSS is this step's).
             del resolved
             try:
-                report = replace(report, quads=store.count())
-                _export(store, tmp, views, _processes(jobs))
+                quads = _export(store, tmp, views, _processes(jobs))
+                report = replace(report, quads=quads)
             finally:
                 store.close()
         _write_manifest(tmp, report, base, documents)
@@ -306,21 +306,25 @@ def write_views(kg: KnowledgeGraph, folder: Path, threads: int = 1) -> None:
     write_map(records, folder / MAP_FILE)
 
 
-def _export(store: EmbeddedStore, folder: Path, views: bool, jobs: int) -> None:
-    """``graph.trig`` and, with ``views``, the two pages, into ``folder``. Allowed more
-    than one CPU (``jobs``), the dump runs in a thread beside the views (the store writes
-    it without holding the GIL, while the views are mostly Python), and the views' queries
-    run side by side."""
-    dump = partial(store.dump, folder / GRAPH_FILE, "trig")
+def _export(store: EmbeddedStore, folder: Path, views: bool, jobs: int) -> int:
+    """``graph.trig`` and, with ``views``, the two pages, into ``folder``; returns the
+    number of quads in the store. Allowed more than one CPU (``jobs``), the dump and the
+    count run in a thread beside the views (the store works without holding the GIL,
+    while the views are mostly Python), and the views' queries run side by side."""
+
+    def dump() -> int:
+        store.dump(folder / GRAPH_FILE, "trig")
+        return store.count()
+
     if not (views and jobs > 1):
-        dump()
+        quads = dump()
         if views:
             write_views(KnowledgeGraph(store), folder)
-        return
+        return quads
     with ThreadPoolExecutor(1) as pool:
         dumped = pool.submit(dump)
         write_views(KnowledgeGraph(store), folder, jobs)
-        dumped.result()
+        return dumped.result()
 
 
 def _report(
@@ -403,21 +407,32 @@ _WRITING: _Writing | None = None
 
 def _write_in_processes(writing: _Writing, load: QuadLoader, jobs: int) -> None:
     """The graph stage in ``jobs`` forked processes: each writes its shares of the corpus to
-    N-Quads files, which this process loads into the store as they come. There are more
-    shares than processes, so the store loads one while the workers write the next."""
+    N-Quads files, which ``jobs`` threads of this process load into the store as they
+    come (the store parses and loads without holding the GIL). There are more shares than
+    processes, so the store loads some while the workers write the next, and the last
+    shares, written after the others, do not wait for each other to load."""
     global _WRITING
     parts = 4 * jobs
     writing.folder.mkdir()
     _WRITING = writing
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(jobs) as pool:
-            for path in pool.imap(partial(_write_share, parts=parts), range(parts)):
-                load.add_nquads(path)
-                path.unlink()
+        with context.Pool(jobs) as pool, ThreadPoolExecutor(jobs) as loaders:
+            loading = [
+                loaders.submit(_load_share, load, path)
+                for path in pool.imap(partial(_write_share, parts=parts), range(parts))
+            ]
+            for done in loading:
+                done.result()
     finally:
         _WRITING = None
         shutil.rmtree(writing.folder, ignore_errors=True)
+
+
+def _load_share(load: QuadLoader, path: Path) -> None:
+    """In a loader thread: one share into the store; its file is not needed after."""
+    load.add_nquads(path)
+    path.unlink()
 
 
 def _write_share(part: int, parts: int) -> Path:
