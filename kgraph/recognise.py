@@ -555,6 +555,9 @@ class PersonFinder:
     def __init__(self, max_name: int) -> None:
         self.lex = lexicon()
         self.max_name = max_name
+        self.one_char_boundaries = frozenset(
+            b for b in self.lex.boundaries if len(b) == 1 and b not in self.lex.translit_chars
+        )
         joiners = re.escape(NAME_JOINERS)
         self.latin_paren = re.compile(rf"\s*[(（]\s*(?P<latin>{LATIN_NAME})\s*[)）]")
         self.translit = re.compile(rf"[{CJK}]{{1,6}}(?:[{joiners}][{CJK}]{{1,6}})+")
@@ -652,7 +655,12 @@ class PersonFinder:
                 start = self._after_word(text, start, stop)
                 break
             start -= 1
+        if start < stop and self._joining_word(text[start]):
+            start += 1  # 及該市議員: a joining word starts no name (but 向, 曾 are surnames)
         return start if self.plausible_name(text[start:stop]) else stop
+
+    def _joining_word(self, ch: str) -> bool:
+        return ch in self.one_char_boundaries and ch not in self.lex.surnames
 
     def _left_edge(self, text: str, start: int, stop: int, blocked: list[tuple[int, int]]) -> bool:
         """Whether a name ending at ``stop`` may begin at ``start``: punctuation, a name
@@ -682,12 +690,13 @@ class PersonFinder:
         return stop
 
     def _trim_left(self, text: str, start: int, end: int) -> int:
-        """Start a transliterated name after the last ordinary word or organisation ending
-        in its first part (辦公室艾蓮娜·阿格利奇 -> 艾蓮娜·阿格利奇)."""
+        """Start a transliterated name after the last ordinary word, organisation ending or
+        joining word in its first part (辦公室艾蓮娜·阿格利奇 -> 艾蓮娜·阿格利奇,
+        與約翰·史密斯 -> 約翰·史密斯): no transliteration uses a boundary word's character."""
         first_end = min(i for i in (text.find(j, start, end) for j in NAME_JOINERS) if i >= 0)
         cut = start
         for i in range(start, first_end - 1):
-            if text[i] in self.lex.never_last:
+            if text[i] in self.lex.never_last or self._joining_word(text[i]):
                 cut = i + 1
             for n in (2, 3, 4):
                 if i + n <= first_end - 1 and text[i : i + n] in self.lex.common_words:
@@ -929,14 +938,20 @@ def _part_of_date(text: str, start: int) -> bool:
 
 def _inside_name(text: str, start: int, end: int, reach: int = 2) -> bool:
     """A known name inside a transliterated name is not a place: right after a name dot
-    (朗．尼倫伯格), or starting mid-word with a dot just after it (艾德里安‧施里納).
-    A place that starts a phrase keeps its reading (，立陶宛馬可‧韋恩)."""
+    (朗．尼倫伯格), or starting mid-word with a dot just after it (艾德里安‧施里納) or
+    just before it (瑪麗亞·羅德里格斯). A place that starts a phrase keeps its reading
+    (，立陶宛馬可‧韋恩).
+
+    >>> _inside_name("瑪麗亞·羅德里格斯議員", 5, 7), _inside_name("市長訪問德里市", 4, 6)
+    (True, False)
+    """
     dots = re.escape(NAME_JOINERS)
     if start > 0 and text[start - 1] in NAME_JOINERS:
         return True
     mid_word = start > 0 and bool(re.match(rf"[{CJK}]", text[start - 1]))
     after = re.match(rf"[{CJK}]{{0,{reach}}}[{dots}]", text[end : end + reach + 1])
-    return mid_word and bool(after)
+    before = re.search(rf"[{dots}][{CJK}]{{1,{reach}}}$", text[max(0, start - reach - 1) : start])
+    return mid_word and bool(after or before)
 
 
 def _boundary_ending_at(boundaries: tuple[str, ...], text: str, pos: int) -> str | None:

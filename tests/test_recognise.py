@@ -67,6 +67,16 @@ def test_title_is_a_mention_of_its_own() -> None:
             "艾德里安‧施里納",
             id="gazetteer-word-inside-name",
         ),
+        pytest.param(
+            "市府代表與約翰·史密斯市長會面。",
+            "約翰·史密斯",
+            id="joining-word-before-name",
+        ),
+        pytest.param(
+            "市長偕同瑪麗亞·羅德里格斯議員來訪。",
+            "瑪麗亞·羅德里格斯",
+            id="gazetteer-word-inside-last-part",
+        ),
     ],
 )
 def test_transliterated_names_joined_by_dots(text: str, name: str) -> None:
@@ -416,3 +426,9 @@ def test_a_person_before_a_title_that_starts_like_an_ending_names_no_body() -> N
 
 def test_大學生_are_students_not_a_school() -> None:
     assert not labelled("本處推薦2名在地大學生前往大邱。", "ORG")
+
+
+@pytest.mark.parametrize("text", ["布拉格市長及該市議員來訪。", "巴黎市長與該市議員來訪。"])
+def test_joining_word_starts_no_name(text: str) -> None:
+    """A joining word (及, 與 …) before a title's short left context is no name's start."""
+    assert persons(text) == []
