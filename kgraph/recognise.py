@@ -142,11 +142,18 @@ class GazetteerMatcher:
             self.matcher.add(label, [nlp.make_doc(n) for n in sorted(names) if n])
 
     def __call__(self, doc: Doc) -> Doc:
+        text = text_of(doc)
+        found = [
+            Span(doc, start, end, label=doc.vocab.strings[match_id])
+            for match_id, start, end in self.matcher(doc)
+        ]
+        # A name right after another known name starts a word (阿拉伯聯合大公國 +
+        # 阿布達比 + 麥可·布朗), however a transliterated name follows it.
+        ends = {span.end_char for span in found}
         spans = []
-        for match_id, start, end in self.matcher(doc):
-            span = Span(doc, start, end, label=doc.vocab.strings[match_id])
-            if _part_of_date(text_of(doc), span.start_char) or _inside_name(
-                text_of(doc), span.start_char, span.end_char
+        for span in found:
+            if _part_of_date(text, span.start_char) or (
+                span.start_char not in ends and _inside_name(text, span.start_char, span.end_char)
             ):
                 continue
             entry = self.gazetteer.lookup(span.text)
@@ -770,7 +777,9 @@ class PersonFinder:
 
     def _one_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
         m = self.translit.match(text, pos)
-        if m:
+        # Not when its first part holds a word that starts no name: 市長霍靜傑與馬克‧瓊斯
+        # names 霍靜傑 here (and 馬克‧瓊斯 before the title that follows).
+        if m and self._trim_left(text, m.start(), m.end()) == m.start():
             end = self._trim_right(text, m.start(), m.end())
             return self._with_latin(text, pos, end)
         m = self.cjk_then_latin.match(text, pos)

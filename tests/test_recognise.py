@@ -432,3 +432,14 @@ def test_大學生_are_students_not_a_school() -> None:
 def test_joining_word_starts_no_name(text: str) -> None:
     """A joining word (及, 與 …) before a title's short left context is no name's start."""
     assert persons(text) == []
+
+
+def test_names_on_both_sides_of_a_joining_word() -> None:
+    text = "由市長林志明與約翰·史密斯（John Smith）市長代表雙方簽署。"
+    assert persons(text) == ["林志明", "約翰·史密斯"]
+
+
+def test_place_after_a_country_before_a_transliterated_name() -> None:
+    text = "日本大阪市約翰·史密斯市長率團來訪。"
+    assert [m.text for m in found(text) if m.label == "PLACE"] == ["日本", "大阪市"]
+    assert persons(text) == ["約翰·史密斯"]
