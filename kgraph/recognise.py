@@ -126,7 +126,7 @@ class GazetteerMatcher:
     def __init__(self, nlp: Language) -> None:
         self.gazetteer = Gazetteer.load()
         self.matcher = PhraseMatcher(nlp.vocab)
-        lex = lexicon()
+        self.lex = lex = lexicon()
         by_label: dict[str, set[str]] = {"PLACE": set(), "ORG": set(), HOME: set()}
         for surface, entry in self.gazetteer.names():
             if entry.key == lex.home_key or surface in lex.home_names:
@@ -141,19 +141,29 @@ class GazetteerMatcher:
         for label, names in by_label.items():
             self.matcher.add(label, [nlp.make_doc(n) for n in sorted(names) if n])
 
+    def _starts_word(self, text: str, pos: int, ends: set[int]) -> bool:
+        """Whether a word surely starts at ``pos``, however a transliterated name follows:
+        after another known name (阿拉伯聯合大公國 + 阿布達比 + 麥可·布朗), an ordinary
+        word (夥伴 + 特拉維夫) or a place ending (友好城市 + 特拉維夫)."""
+        words = self.lex.common_words
+        return (
+            pos in ends
+            or (pos > 0 and text[pos - 1] in self.lex.place_suffixes)
+            or any(text[max(0, pos - n) : pos] in words for n in (2, 3, 4))
+        )
+
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         found = [
             Span(doc, start, end, label=doc.vocab.strings[match_id])
             for match_id, start, end in self.matcher(doc)
         ]
-        # A name right after another known name starts a word (阿拉伯聯合大公國 +
-        # 阿布達比 + 麥可·布朗), however a transliterated name follows it.
         ends = {span.end_char for span in found}
         spans = []
         for span in found:
             if _part_of_date(text, span.start_char) or (
-                span.start_char not in ends and _inside_name(text, span.start_char, span.end_char)
+                not self._starts_word(text, span.start_char, ends)
+                and _inside_name(text, span.start_char, span.end_char)
             ):
                 continue
             entry = self.gazetteer.lookup(span.text)

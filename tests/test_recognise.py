@@ -439,7 +439,13 @@ def test_names_on_both_sides_of_a_joining_word() -> None:
     assert persons(text) == ["林志明", "約翰·史密斯"]
 
 
-def test_place_after_a_country_before_a_transliterated_name() -> None:
-    text = "日本大阪市約翰·史密斯市長率團來訪。"
-    assert [m.text for m in found(text) if m.label == "PLACE"] == ["日本", "大阪市"]
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        pytest.param("日本大阪市約翰·史密斯市長率團來訪。", "大阪市", id="after-a-country"),
+        pytest.param("姊妹城市大阪約翰·史密斯市長率團來訪。", "大阪", id="after-a-place-ending"),
+    ],
+)
+def test_place_before_a_transliterated_name(text: str, place: str) -> None:
+    assert place in [m.text for m in found(text) if m.label == "PLACE"]
     assert persons(text) == ["約翰·史密斯"]
