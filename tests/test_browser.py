@@ -6,6 +6,7 @@ checks what is shown and how a filter changes it, and saves screenshots to ``tes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,7 @@ def test_script_in_a_report_stays_text(page: Any, script_build: Path, output_dir
     page.evaluate("() => document.querySelectorAll('#panel details').forEach(d => d.open = true)")
     panel = page.inner_text("#panel")
     assert "<script>alert(1)</script>" in panel
+    assert re.search(r"\.txt · \d+–\d+", panel)  # where the passage is: document, offsets
     assert page.evaluate("() => document.querySelectorAll('#panel script, #panel img').length") == 0
     page.screenshot(path=str(output_dir / "view-script-as-text.png"))
     _open(page, script_build / "map.html", "kgraphMap")

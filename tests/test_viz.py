@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,12 @@ def network_urls(html: str) -> list[str]:
     return attributes + css + imports
 
 
+def quotes_of(block: dict) -> list[str]:
+    """The quote of each passage of a data block, in order."""
+    table = block["passages"]
+    return [table["quotes"][q] for _doc, _start, _end, q in table["spans"]]
+
+
 def data_block(html: str) -> dict:
     """The JSON of ``<script type="application/json" id="kgraph-data">``."""
     m = re.search(r'<script type="application/json" id="kgraph-data">(.*?)</script>', html, re.S)
@@ -279,6 +286,21 @@ def test_the_vis_network_has_the_looks(data: ViewData) -> None:
     assert '"Noto Sans CJK TC"' in net.options["nodes"]["font"]["face"]
 
 
+def test_a_large_view_gets_fewer_layout_iterations(data: ViewData) -> None:
+    def iterations(view: ViewData) -> int:
+        return int(vis_network(view).options["physics"]["stabilization"]["iterations"])
+
+    assert iterations(data) == 250
+    hub, *others = data.nodes
+    many = tuple(replace(hub, id=f"n{i}", label=f"n{i}") for i in range(400))
+    spokes = tuple(
+        replace(data.edges[0], id=f"e{i}", source=many[i % 400].id, target=hub.id)
+        for i in range(4_000)
+    )
+    large = replace(data, nodes=(hub, *many), edges=spokes)
+    assert 50 <= iterations(large) < 250  # about 600,000 node-or-edge steps in all
+
+
 # --------------------------------------------------------------------------- the page
 
 
@@ -331,7 +353,7 @@ def test_a_name_with_markup_is_text_in_the_page() -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # in the search list, autoescaped
     block = data_block(html)
     assert XSS in [n["label"] for n in block["nodes"]]
-    assert block["passages"][0]["quote"] == passage["quote"]
+    assert quotes_of(block) == [passage["quote"]]
 
 
 # --------------------------------------------------------------------------- the file
@@ -403,7 +425,7 @@ def test_script_in_a_report_is_text_in_the_view(script_build: Path, tmp_path: Pa
     assert "<script>alert" not in html  # ...but never as markup
     assert len(script_tags(html)) == 4
     assert r"日本\u003cscript\u003ealert(1)\u003c/script\u003e市代表團" in html
-    assert any(XSS in p["quote"] for p in data_block(html)["passages"])
+    assert any(XSS in q for q in quotes_of(data_block(html)))
     assert {"高雄市", "日本", "熊本市"} <= {n.label for n in data.nodes}
 
 

@@ -249,11 +249,12 @@
       .map(function (r) { return nodeButton(r.node); });
   }
 
+  // A passage is [doc, start, end, quote], doc and quote indexing their tables (viz.py).
   function passageBlock(index) {
-    var p = data.passages[index];
+    var table = data.passages, p = table.spans[index];
     var block = el("div");
-    block.appendChild(el("span", p.doc + " · " + p.start + "–" + p.end, "where"));
-    block.appendChild(el("blockquote", p.quote));
+    block.appendChild(el("span", table.docs[p[0]] + " · " + p[1] + "–" + p[2], "where"));
+    block.appendChild(el("blockquote", table.quotes[p[3]]));
     return block;
   }
 
