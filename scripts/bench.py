@@ -64,7 +64,7 @@ class Target:
     name: str
     measured: str
     target: str
-    met: bool
+    met: bool | None  # None: a figure that explains another, with no target of its own
 
 
 # Linux counts in a child's peak RSS the memory its parent had when it forked (or all
@@ -286,7 +286,7 @@ def targets(f: dict) -> list[Target]:
     floor = 2 * s["disk"]["load_seconds"] / f["tokenizer_seconds"]
     return [
         ratio("build / tokenizer (jobs 1)", large["seconds"] / f["tokenizer_seconds"], 3),
-        Target("… of which writing the graph's quads alone", f"≥ {floor:.2f}×", "", True),
+        Target("… of which writing the graph's quads alone", f"≥ {floor:.2f}×", "", None),
         ratio("jobs 1 / jobs 2", large["seconds"] / f["build_large_jobs2"]["seconds"], 1.6, False),
         ratio("build time large / small", large["seconds"] / small["seconds"], 11),
         ratio("peak RSS large / small", large["peak_rss"] / small["peak_rss"], 1.5),
@@ -334,11 +334,13 @@ def store_targets(s: dict, where: str, label: str) -> list[Target]:
     ]
 
 
+def _verdict(met: bool | None) -> str:
+    return "" if met is None else "yes" if met else "NO"
+
+
 def table(rows: list[Target]) -> str:
     lines = ["| measure | measured | target | met |", "|---|---|---|---|"]
-    lines += [
-        f"| {t.name} | {t.measured} | {t.target} | {'yes' if t.met else 'NO'} |" for t in rows
-    ]
+    lines += [f"| {t.name} | {t.measured} | {t.target} | {_verdict(t.met)} |" for t in rows]
     return "\n".join(lines)
 
 
@@ -388,7 +390,7 @@ def main() -> int:
     (args.work / "results.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     (args.work / "results.md").write_text(text, encoding="utf-8")
     print(text)
-    return 0 if all(t.met for t in rows) else 1
+    return 0 if all(t.met is not False for t in rows) else 1
 
 
 if __name__ == "__main__":
