@@ -674,7 +674,25 @@ class PersonFinder:
             start -= 1
         if start < stop and self._joining_word(text[start]):
             start += 1  # 及該市議員: a joining word starts no name (but 向, 曾 are surnames)
+        if stop - start == 2 and self._surname_boundary_before(text, start, stop, blocked):
+            start -= 1
         return start if self.plausible_name(text[start:stop]) else stop
+
+    def _surname_boundary_before(
+        self, text: str, start: int, stop: int, blocked: list[tuple[int, int]]
+    ) -> bool:
+        """Whether the boundary word just before a two-character name is its surname: 曾
+        ("once") ends a name, but after a clear edge it starts one (，曾文生副市長), as
+        most names have three characters and 曾 + two characters + title reads as a name."""
+        if start < 1:
+            return False
+        ch = text[start - 1]
+        return (
+            ch in self.one_char_boundaries
+            and ch in self.lex.surnames
+            and self._left_edge(text, start - 1, stop, blocked)
+            and self.plausible_name(text[start - 1 : stop])
+        )
 
     def _joining_word(self, ch: str) -> bool:
         return ch in self.one_char_boundaries and ch not in self.lex.surnames

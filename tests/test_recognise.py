@@ -434,6 +434,32 @@ def test_joining_word_starts_no_name(text: str) -> None:
     assert persons(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param("會議由曾文生副市長主持。", "曾文生", id="after-a-boundary-word"),
+        pytest.param("本次論壇，曾文生副市長致詞。", "曾文生", id="after-punctuation"),
+        pytest.param("該團並拜會曾美玲局長。", "曾美玲", id="after-a-verb"),
+    ],
+)
+def test_a_surname_that_is_a_boundary_word_starts_a_name(text: str, name: str) -> None:
+    """曾 ("once") ends a name, but before two characters and a title it is the surname."""
+    assert persons(text) == [name]
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        pytest.param("本市，曾任副市長。", [], id="no-name"),
+        pytest.param("陳其邁曾任副市長。", ["陳其邁"], id="name-before"),
+        pytest.param("過去，曾擔任副市長。", [], id="a-verb-after"),
+    ],
+)
+def test_once_before_a_title_is_no_surname(text: str, people: list[str]) -> None:
+    """曾任 (once served as) qualifies the title, as 前 and 時任 do."""
+    assert persons(text) == people
+
+
 def test_names_on_both_sides_of_a_joining_word() -> None:
     text = "由市長林志明與約翰·史密斯（John Smith）市長代表雙方簽署。"
     assert persons(text) == ["林志明", "約翰·史密斯"]
@@ -449,3 +475,9 @@ def test_names_on_both_sides_of_a_joining_word() -> None:
 def test_place_before_a_transliterated_name(text: str, place: str) -> None:
     assert place in [m.text for m in found(text) if m.label == "PLACE"]
     assert persons(text) == ["約翰·史密斯"]
+
+
+def test_a_port_the_gazetteer_lacks_stays_out_of_the_name_after_it() -> None:
+    """港 ends ports, never a person's name: an unknown port (莫爾茲比港) before a
+    transliterated name is cut off it, though it is not recognised as a place."""
+    assert persons("巴布亞紐幾內亞莫爾茲比港約翰·史密斯市長率團來訪。") == ["約翰·史密斯"]
