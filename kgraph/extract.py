@@ -457,11 +457,14 @@ def _same_phrase(gap: str, reach: int) -> bool:
 
 
 def _title_of(person: Mention, titles: list[Mention], text: str) -> str | None:
+    """The first title right before a name (市長陳其邁, 市長 陳其邁) or right after it
+    (陳其邁市長, with its Latin name between them or not). A title before a comma or a
+    joining word is another name's: in 陳其邁市長及曾俊傑副議長, 曾俊傑 is 副議長."""
     for t in titles:
         gap = text[person.end : t.start]
         if 0 <= t.start - person.end <= 40 and re.fullmatch(r"\s*([(（][^()（）]*[)）])?\s*", gap):
             return t.key
-        if 0 <= person.start - t.end <= 1:
+        if 0 <= person.start - t.end <= 1 and not text[t.end : person.start].strip():
             return t.key
     return None
 

@@ -95,6 +95,11 @@ def test_shared_title_applies_to_every_name_in_the_list() -> None:
     assert {p.name: p.title for p in h.persons} == {"林欽榮": "副市長", "羅達生": "副市長"}
 
 
+def test_a_name_takes_the_title_after_it_not_the_one_before_a_joining_word() -> None:
+    h = one("1.112年6月9日，斯洛伐克代表團拜會陳其邁市長及曾俊傑副議長。")
+    assert {p.name: p.title for p in h.persons} == {"陳其邁": "市長", "曾俊傑": "副議長"}
+
+
 def test_then_serving_title() -> None:
     h = one("1.112年6月1日，時任處長王小明拜會美國在台協會。")
     assert [(p.name, p.title) for p in h.persons] == [("王小明", "處長")]
