@@ -145,11 +145,10 @@ class GazetteerMatcher:
         """Whether a word surely starts at ``pos``, however a transliterated name follows:
         after another known name (阿拉伯聯合大公國 + 阿布達比 + 麥可·布朗), an ordinary
         word (夥伴 + 特拉維夫) or a place ending (友好城市 + 特拉維夫)."""
-        words = self.lex.common_words
         return (
             pos in ends
             or (pos > 0 and text[pos - 1] in self.lex.place_suffixes)
-            or any(text[max(0, pos - n) : pos] in words for n in (2, 3, 4))
+            or _word_ending_at(self.lex.common_words, text, pos)
         )
 
     def __call__(self, doc: Doc) -> Doc:
@@ -718,9 +717,8 @@ class PersonFinder:
     def _after_word(self, text: str, start: int, stop: int) -> int:
         """With no clear edge in reach, start the name after the first ordinary word
         that ends inside the window (指派 + 竹內信義, 代行 + 萩生田光一); else no name."""
-        words = self.lex.common_words
         for pos in range(start, stop - 1):
-            if any(text[max(0, pos - n) : pos] in words for n in (2, 3, 4)):
+            if _word_ending_at(self.lex.common_words, text, pos):
                 return pos
         return stop
 
@@ -989,6 +987,15 @@ def _inside_name(text: str, start: int, end: int, reach: int = 2) -> bool:
     after = re.match(rf"[{CJK}]{{0,{reach}}}[{dots}]", text[end : end + reach + 1])
     before = re.search(rf"[{dots}][{CJK}]{{1,{reach}}}$", text[max(0, start - reach - 1) : start])
     return mid_word and bool(after or before)
+
+
+def _word_ending_at(words: dict[str, tuple[str, int]], text: str, pos: int) -> bool:
+    """Whether an ordinary word of two to four characters ends right at ``pos``.
+
+    >>> _word_ending_at({"夥伴": ("n", 9)}, "夥伴特拉維夫", 2)
+    True
+    """
+    return any(text[max(0, pos - n) : pos] in words for n in (2, 3, 4))
 
 
 def _boundary_ending_at(boundaries: tuple[str, ...], text: str, pos: int) -> str | None:
