@@ -77,6 +77,7 @@ class Lexicon:
     common_words: dict[str, tuple[str, int]]
     never_in_name: frozenset[str]
     never_last: frozenset[str]
+    followers: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
@@ -108,6 +109,7 @@ def lexicon() -> Lexicon:
         },
         never_in_name=frozenset(data_lines("never_in_name.txt")),
         never_last=frozenset(data_lines("never_last_in_name.txt")),
+        followers=tuple(data_lines("name_followers.txt")),
     )
 
 
@@ -574,6 +576,8 @@ class PersonFinder:
         self.one_char_boundaries = frozenset(
             b for b in self.lex.boundaries if len(b) == 1 and b not in self.lex.translit_chars
         )
+        # Words that start right after a name: a name after its title ends before them.
+        self.followers = self.lex.followers + tuple(b for b in self.lex.boundaries if len(b) > 1)
         joiners = re.escape(NAME_JOINERS)
         self.latin_paren = re.compile(rf"\s*[(（]\s*(?P<latin>{LATIN_NAME})\s*[)）]")
         self.translit = re.compile(rf"[{CJK}]{{1,6}}(?:[{joiners}][{CJK}]{{1,6}})+")
@@ -709,14 +713,36 @@ class PersonFinder:
         word = self._boundary_ending_at(text, start)
         if word and len(word) == 1 and self._family_name_ending_at(text, start):
             return False  # 阿部 + 謙一: 部 ends a family name here, not an organisation.
-        return bool(word and (len(word) > 1 or stop - start >= 2))
+        if word:
+            return len(word) > 1 or stop - start >= 2
+        return 2 <= stop - start <= 3 and self._place_ending_before(text, start)
+
+    def _place_ending_before(self, text: str, start: int) -> bool:
+        """Whether a place's or an organisation's ending stands just before ``start``
+        and outside any family name: a place the gazetteer lacks may stand right before
+        a name (蒙巴薩港 + 安東尼), though a given name may hold such a character too
+        (陳港生). Callers ask only for the two or three characters of most names: a
+        longer run ending in a function word is no name (紅毛港 + 保安堂向 + 前首相)."""
+        lex = self.lex
+        ch = text[start - 1]
+        if ch not in lex.never_last or ch in lex.translit_chars:
+            return False  # 科 in 科西奧雷克, 內 in 武內和久 spell names too
+        return not (
+            self._family_name_ending_at(text, start)
+            or text[start - 1 : start + 1] in lex.compound_surnames
+            or any(text.startswith(f, start - 1) for f in lex.family_names)
+        )
 
     def _family_name_ending_at(self, text: str, pos: int) -> bool:
         return any(text.startswith(f, pos - len(f)) for f in self.lex.family_names)
 
     def _after_word(self, text: str, start: int, stop: int) -> int:
         """With no clear edge in reach, start the name after the first ordinary word
-        that ends inside the window (指派 + 竹內信義, 代行 + 萩生田光一); else no name."""
+        that ends inside the window (指派 + 竹內信義, 代行 + 萩生田光一); else no name.
+        No guess when a boundary word stands right before the title: the title then
+        starts a phrase of its own (觀音堂向 + 前市長林明德)."""
+        if text[stop - 1] in self.one_char_boundaries:
+            return stop
         for pos in range(start, stop - 1):
             if _word_ending_at(self.lex.common_words, text, pos):
                 return pos
@@ -729,12 +755,16 @@ class PersonFinder:
         first_end = min(i for i in (text.find(j, start, end) for j in NAME_JOINERS) if i >= 0)
         cut = start
         for i in range(start, first_end - 1):
-            if text[i] in self.lex.never_last or self._joining_word(text[i]):
+            if self._never_in_first_part(text[i]):
                 cut = i + 1
             for n in (2, 3, 4):
                 if i + n <= first_end - 1 and text[i : i + n] in self.lex.common_words:
                     cut = max(cut, i + n)
         return cut
+
+    def _never_in_first_part(self, ch: str) -> bool:
+        lex = self.lex
+        return ch in lex.never_last or ch in lex.never_in_name or self._joining_word(ch)
 
     def _trim_right(self, text: str, start: int, end: int) -> int:
         """Cut a transliterated name's last part where a word that is no name begins
@@ -819,7 +849,8 @@ class PersonFinder:
 
     def _chinese_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
         """A Chinese or Japanese name after a title: a known family name, then one or two
-        given-name characters (one to three after a Japanese family name)."""
+        given-name characters (one to three after a Japanese family name), ending before
+        a word that goes on the sentence (處長上官俊拜會 -> 上官俊)."""
         lex = self.lex
         family = next((f for f in lex.family_names if text.startswith(f, pos)), None)
         if family:
@@ -834,6 +865,8 @@ class PersonFinder:
         names = 0
         while end < len(text) and names < most and re.match(rf"[{CJK}]", text[end]):
             if self._boundary_ending_at(text, end + 1) or text[end] in lex.titles:
+                break
+            if any(text.startswith(w, end) for w in self.followers):
                 break
             if any(text.startswith(t, end) for t in lex.titles):
                 break

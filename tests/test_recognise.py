@@ -481,3 +481,42 @@ def test_a_port_the_gazetteer_lacks_stays_out_of_the_name_after_it() -> None:
     """港 ends ports, never a person's name: an unknown port (莫爾茲比港) before a
     transliterated name is cut off it, though it is not recognised as a place."""
     assert persons("巴布亞紐幾內亞莫爾茲比港約翰·史密斯市長率團來訪。") == ["約翰·史密斯"]
+
+
+def test_a_name_before_a_title_never_ends_in_a_conjunction() -> None:
+    """與 joins two people: the first is named after its own title, the second after the
+    title that follows the conjunction."""
+    assert persons("會中市長周明德與州長瑪莉亞·瓊斯交換意見。") == ["周明德", "瑪莉亞·瓊斯"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param("局長歐陽明拜會該校師生。", "歐陽明", id="a-boundary-word"),
+        pytest.param("市長吳德拜訪當地企業。", "吳德", id="a-two-character-name"),
+        pytest.param("副市長蔡平透過視訊致詞。", "蔡平", id="an-adverb"),
+        pytest.param("處長高明代為轉交賀禮。", "高明", id="a-verb"),
+    ],
+)
+def test_a_name_after_a_title_ends_before_the_word_that_goes_on(text: str, name: str) -> None:
+    assert persons(text) == [name]
+
+
+def test_an_envoys_post_is_no_part_of_the_name_after_it() -> None:
+    """駐台 (posted to Taiwan) stands between a country and its envoy's name."""
+    text = "帛琉駐台瑪莉亞·瓊斯（Maria Jones）大使來訪。"
+    assert persons(text) == ["瑪莉亞·瓊斯"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param("肯亞蒙巴薩港安東尼首長來訪。", "安東尼", id="after-a-port"),
+        pytest.param("會議由陳港生市長主持。", "陳港生", id="a-given-name-with-港"),
+        pytest.param("訪團至安平港觀音堂向前市長林明德致意。", "林明德", id="not-a-long-run"),
+    ],
+)
+def test_a_place_the_gazetteer_lacks_stays_out_of_the_name_before_a_title(
+    text: str, name: str
+) -> None:
+    assert persons(text) == [name]
