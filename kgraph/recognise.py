@@ -631,6 +631,8 @@ class PersonFinder:
         for m in self.translit.finditer(text, max(0, stop - 14), stop):
             if m.end() == stop:
                 translit = m
+        if translit and self._trim_right(text, translit.start(), stop) < stop:
+            return None  # 代表伊莉莎白·威爾森拜會市長: the name ends before 拜會, no title follows
         if translit:
             start = self._trim_left(text, translit.start(), stop)
             for b, e in blocked:
@@ -675,11 +677,24 @@ class PersonFinder:
                 start = self._after_word(text, start, stop)
                 break
             start -= 1
-        if start < stop and self._joining_word(text[start]):
-            start += 1  # 及該市議員: a joining word starts no name (but 向, 曾 are surnames)
+        if start < stop and self._starts_no_name(text, start):
+            start += 1
         if stop - start == 2 and self._surname_boundary_before(text, start, stop, blocked):
             start -= 1
         return start if self.plausible_name(text[start:stop]) else stop
+
+    def _starts_no_name(self, text: str, start: int) -> bool:
+        """Whether the first character of a run starts no name: a joining word (及該市議員;
+        but 向 and 曾 are surnames, and 司 starts 司馬), or the end of a word that a character
+        never in a name starts (駐台 + 威廉斯)."""
+        if self._joining_word(text[start]) and not self._in_family_name(text, start):
+            return True
+        lex = self.lex
+        return (
+            start > 0
+            and text[start - 1] in lex.never_in_name
+            and text[start - 1 : start + 1] in lex.common_words
+        )
 
     def _surname_boundary_before(
         self, text: str, start: int, stop: int, blocked: list[tuple[int, int]]
@@ -706,13 +721,15 @@ class PersonFinder:
         if start == 0:
             return True
         ch = text[start - 1]
+        if start == stop and self._japanese_given_name_ends(text, start):
+            return False  # 中川博之知事: 之 ends a given name here, it is no particle
         if not re.match(rf"[{CJK}]", ch) or ch in self.lex.never_in_name:
             return True
         if any(b < start <= e for b, e in blocked):
             return True
         word = self._boundary_ending_at(text, start)
-        if word and len(word) == 1 and self._family_name_ending_at(text, start):
-            return False  # 阿部 + 謙一: 部 ends a family name here, not an organisation.
+        if word and len(word) == 1 and self._in_family_name(text, start - 1):
+            return False  # 阿部 + 謙一, 司馬 + 雯玲: a family name, not an organisation.
         if word:
             return len(word) > 1 or stop - start >= 2
         return 2 <= stop - start <= 3 and self._place_ending_before(text, start)
@@ -727,10 +744,23 @@ class PersonFinder:
         ch = text[start - 1]
         if ch not in lex.never_last or ch in lex.translit_chars:
             return False  # 科 in 科西奧雷克, 內 in 武內和久 spell names too
-        return not (
-            self._family_name_ending_at(text, start)
-            or text[start - 1 : start + 1] in lex.compound_surnames
-            or any(text.startswith(f, start - 1) for f in lex.family_names)
+        return not self._in_family_name(text, start - 1)
+
+    def _japanese_given_name_ends(self, text: str, pos: int) -> bool:
+        """Whether a Japanese given name of one or two characters ends at ``pos``: a
+        family name, then a character that ends given names (之, 司, 子)."""
+        return text[pos - 1] in self.lex.japanese_endings and any(
+            self._family_name_ending_at(text, p) for p in (pos - 2, pos - 3)
+        )
+
+    def _in_family_name(self, text: str, pos: int) -> bool:
+        """Whether the character at ``pos`` belongs to a family name of two or more
+        characters that ends there (阿部) or starts there (司馬, 市川)."""
+        lex = self.lex
+        return (
+            self._family_name_ending_at(text, pos + 1)
+            or text[pos : pos + 2] in lex.compound_surnames
+            or any(text.startswith(f, pos) for f in lex.family_names)
         )
 
     def _family_name_ending_at(self, text: str, pos: int) -> bool:
@@ -864,7 +894,11 @@ class PersonFinder:
         end = pos + given
         names = 0
         while end < len(text) and names < most and re.match(rf"[{CJK}]", text[end]):
-            if self._boundary_ending_at(text, end + 1) or text[end] in lex.titles:
+            # After a Japanese family name 司 and 之 end given names (康司, 博之).
+            japanese_ending = family and names and text[end] in lex.japanese_endings
+            if self._boundary_ending_at(text, end + 1) and not japanese_ending:
+                break
+            if text[end] in lex.titles:
                 break
             if any(text.startswith(w, end) for w in self.followers):
                 break

@@ -496,6 +496,8 @@ def test_a_name_before_a_title_never_ends_in_a_conjunction() -> None:
         pytest.param("市長吳德拜訪當地企業。", "吳德", id="a-two-character-name"),
         pytest.param("副市長蔡平透過視訊致詞。", "蔡平", id="an-adverb"),
         pytest.param("處長高明代為轉交賀禮。", "高明", id="a-verb"),
+        pytest.param("教授林德帶領學生來訪。", "林德", id="a-verb-after-a-short-name"),
+        pytest.param("市長克里斯·瓊斯訪台期間南下。", "克里斯·瓊斯", id="after-a-transliteration"),
     ],
 )
 def test_a_name_after_a_title_ends_before_the_word_that_goes_on(text: str, name: str) -> None:
@@ -520,3 +522,27 @@ def test_a_place_the_gazetteer_lacks_stays_out_of_the_name_before_a_title(
     text: str, name: str
 ) -> None:
     assert persons(text) == [name]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param("會議由司馬建國市長主持。", "司馬建國", id="compound-surname-before"),
+        pytest.param("會議由歐陽明處長主持。", "歐陽明", id="another-compound-surname"),
+        pytest.param("與日本岡山縣知事石井博之會談。", "石井博之", id="japanese-之-after"),
+        pytest.param("與日本岡山縣石井博之知事會談。", "石井博之", id="japanese-之-before"),
+        pytest.param("與日本岡山縣知事石井康司會談。", "石井康司", id="japanese-司-after"),
+    ],
+)
+def test_a_name_that_holds_a_boundary_character(text: str, name: str) -> None:
+    """司 and 之 are boundary characters, yet 司馬 is a surname and 博之 a given name."""
+    assert persons(text) == [name]
+
+
+def test_a_transliteration_that_a_verb_ends_is_no_name_before_the_next_title() -> None:
+    text = "荷蘭在台辦事處代表瑪莉亞·瓊斯拜會市長陳其邁。"
+    assert persons(text) == ["瑪莉亞·瓊斯", "陳其邁"]
+
+
+def test_an_envoys_post_is_no_part_of_a_name_without_a_dot() -> None:
+    assert persons("帛琉共和國駐台瓊斯大使來訪。") == ["瓊斯"]
