@@ -755,12 +755,12 @@ class PersonFinder:
 
     def _in_family_name(self, text: str, pos: int) -> bool:
         """Whether the character at ``pos`` belongs to a family name of two or more
-        characters that ends there (阿部) or starts there (司馬, 市川)."""
+        characters (阿部, 司馬, 市川, 中曾根)."""
         lex = self.lex
-        return (
-            self._family_name_ending_at(text, pos + 1)
-            or text[pos : pos + 2] in lex.compound_surnames
-            or any(text.startswith(f, pos) for f in lex.family_names)
+        return text[pos : pos + 2] in lex.compound_surnames or any(
+            text.startswith(f, p)
+            for f in lex.family_names
+            for p in range(pos - len(f) + 1, pos + 1)
         )
 
     def _family_name_ending_at(self, text: str, pos: int) -> bool:
@@ -798,8 +798,12 @@ class PersonFinder:
 
     def _trim_right(self, text: str, start: int, end: int) -> int:
         """Cut a transliterated name's last part where a word that is no name begins
-        (艾瑞克·亞當斯來訪 -> 艾瑞克·亞當斯)."""
+        (艾瑞克·亞當斯來訪 -> 艾瑞克·亞當斯); first where a word that follows names begins,
+        as a common word may straddle the name's end (懷特進行: 特進, 進行)."""
         last = max(text.rfind(j, start, end) for j in NAME_JOINERS) + 1
+        for i in range(last + 1, end):
+            if any(text.startswith(w, i) for w in self.followers):
+                return i
         for i in range(last + 1, end):
             if self._boundary_ending_at(text, i + 1) or any(
                 not self.lex.common_words[w][0].startswith("n")
