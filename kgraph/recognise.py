@@ -742,8 +742,8 @@ class PersonFinder:
         longer run ending in a function word is no name (紅毛港 + 保安堂向 + 前首相)."""
         lex = self.lex
         ch = text[start - 1]
-        if ch not in lex.never_last or ch in lex.translit_chars:
-            return False  # 科 in 科西奧雷克, 內 in 武內和久 spell names too
+        if ch not in lex.never_last or ch in lex.translit_chars or ch in lex.surnames:
+            return False  # 科 in 科西奧雷克, 內 in 武內和久, the surname 區 spell names too
         return not self._in_family_name(text, start - 1)
 
     def _japanese_given_name_ends(self, text: str, pos: int) -> bool:
@@ -798,20 +798,21 @@ class PersonFinder:
 
     def _trim_right(self, text: str, start: int, end: int) -> int:
         """Cut a transliterated name's last part where a word that is no name begins
-        (艾瑞克·亞當斯來訪 -> 艾瑞克·亞當斯); first where a word that follows names begins,
-        as a common word may straddle the name's end (懷特進行: 特進, 進行)."""
+        (艾瑞克·亞當斯來訪 -> 艾瑞克·亞當斯); where an ordinary word straddles the name's
+        end, at the word inside it that follows names (懷特進行: 特進, then 進行)."""
         last = max(text.rfind(j, start, end) for j in NAME_JOINERS) + 1
         for i in range(last + 1, end):
-            if any(text.startswith(w, i) for w in self.followers):
+            if self._follower_at(text, i) or self._boundary_ending_at(text, i + 1):
                 return i
-        for i in range(last + 1, end):
-            if self._boundary_ending_at(text, i + 1) or any(
-                not self.lex.common_words[w][0].startswith("n")
-                for w in (text[i : i + n] for n in (2, 3, 4))
-                if w in self.lex.common_words
-            ):
-                return i
+            for word in (text[i : i + n] for n in (2, 3, 4)):
+                tag = self.lex.common_words.get(word, ("n", 0))[0]
+                if not tag.startswith("n"):
+                    inner = (j for j in range(i + 1, i + len(word)) if self._follower_at(text, j))
+                    return next(inner, i)
         return end
+
+    def _follower_at(self, text: str, pos: int) -> bool:
+        return any(text.startswith(w, pos) for w in self.followers)
 
     def plausible_name(self, name: str) -> bool:
         """Whether a run of characters can be a name: not an ordinary word, and holding no
@@ -904,7 +905,7 @@ class PersonFinder:
                 break
             if text[end] in lex.titles:
                 break
-            if any(text.startswith(w, end) for w in self.followers):
+            if self._follower_at(text, end):
                 break
             if any(text.startswith(t, end) for t in lex.titles):
                 break

@@ -499,6 +499,7 @@ def test_a_name_before_a_title_never_ends_in_a_conjunction() -> None:
         pytest.param("教授林德帶領學生來訪。", "林德", id="a-verb-after-a-short-name"),
         pytest.param("市長克里斯·瓊斯訪台期間南下。", "克里斯·瓊斯", id="after-a-transliteration"),
         pytest.param("市長克里斯·懷特進行視訊會議。", "克里斯·懷特", id="a-word-across-the-end"),
+        pytest.param("市長克里斯·懷特偕該市議員來訪。", "克里斯·懷特", id="a-conjunction-first"),
     ],
 )
 def test_a_name_after_a_title_ends_before_the_word_that_goes_on(text: str, name: str) -> None:
@@ -517,6 +518,7 @@ def test_an_envoys_post_is_no_part_of_the_name_after_it() -> None:
         pytest.param("肯亞蒙巴薩港安東尼首長來訪。", "安東尼", id="after-a-port"),
         pytest.param("牙買加聖安鎮安德森首長來訪。", "安德森", id="after-a-town"),
         pytest.param("會議由陳港生市長主持。", "陳港生", id="a-given-name-with-港"),
+        pytest.param("會議由區文雄處長主持。", "區文雄", id="the-surname-區"),
         pytest.param("訪團至安平港觀音堂向前市長林明德致意。", "林明德", id="not-a-long-run"),
     ],
 )
