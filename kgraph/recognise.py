@@ -79,6 +79,16 @@ class Lexicon:
     never_last: frozenset[str]
     followers: tuple[str, ...]
 
+    @property
+    def one_char_boundaries(self) -> frozenset[str]:
+        """Boundary words of one character that no transliterated name uses (與, 及)."""
+        return _one_char_boundaries(self.boundaries, self.translit_chars)
+
+
+@lru_cache(maxsize=1)
+def _one_char_boundaries(boundaries: tuple[str, ...], translit: frozenset[str]) -> frozenset[str]:
+    return frozenset(b for b in boundaries if len(b) == 1 and b not in translit)
+
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
@@ -146,10 +156,13 @@ class GazetteerMatcher:
     def _starts_word(self, text: str, pos: int, ends: set[int]) -> bool:
         """Whether a word surely starts at ``pos``, however a transliterated name follows:
         after another known name (阿拉伯聯合大公國 + 阿布達比 + 麥可·布朗), an ordinary
-        word (夥伴 + 特拉維夫) or a place ending (友好城市 + 特拉維夫)."""
+        word (夥伴 + 特拉維夫), a place ending (友好城市 + 特拉維夫) or a joining word
+        (與 + 雅加達 + 安娜·杜邦)."""
+        before = text[pos - 1] if pos > 0 else ""
         return (
             pos in ends
-            or (pos > 0 and text[pos - 1] in self.lex.place_suffixes)
+            or before in self.lex.place_suffixes
+            or before in self.lex.one_char_boundaries
             or _word_ending_at(self.lex.common_words, text, pos)
         )
 
@@ -573,9 +586,6 @@ class PersonFinder:
     def __init__(self, max_name: int) -> None:
         self.lex = lexicon()
         self.max_name = max_name
-        self.one_char_boundaries = frozenset(
-            b for b in self.lex.boundaries if len(b) == 1 and b not in self.lex.translit_chars
-        )
         # Words that start right after a name: a name after its title ends before them.
         self.followers = self.lex.followers + tuple(b for b in self.lex.boundaries if len(b) > 1)
         joiners = re.escape(NAME_JOINERS)
@@ -706,14 +716,14 @@ class PersonFinder:
             return False
         ch = text[start - 1]
         return (
-            ch in self.one_char_boundaries
+            ch in self.lex.one_char_boundaries
             and ch in self.lex.surnames
             and self._left_edge(text, start - 1, stop, blocked)
             and self.plausible_name(text[start - 1 : stop])
         )
 
     def _joining_word(self, ch: str) -> bool:
-        return ch in self.one_char_boundaries and ch not in self.lex.surnames
+        return ch in self.lex.one_char_boundaries and ch not in self.lex.surnames
 
     def _left_edge(self, text: str, start: int, stop: int, blocked: list[tuple[int, int]]) -> bool:
         """Whether a name ending at ``stop`` may begin at ``start``: punctuation, a name
@@ -771,7 +781,7 @@ class PersonFinder:
         that ends inside the window (指派 + 竹內信義, 代行 + 萩生田光一); else no name.
         No guess when a boundary word stands right before the title: the title then
         starts a phrase of its own (觀音堂向 + 前市長林明德)."""
-        if text[stop - 1] in self.one_char_boundaries:
+        if text[stop - 1] in self.lex.one_char_boundaries:
             return stop
         for pos in range(start, stop - 1):
             if _word_ending_at(self.lex.common_words, text, pos):
@@ -799,7 +809,7 @@ class PersonFinder:
     def _trim_right(self, text: str, start: int, end: int) -> int:
         """Cut a transliterated name's last part where a word that is no name begins
         (艾瑞克·亞當斯來訪 -> 艾瑞克·亞當斯); where an ordinary word straddles the name's
-        end, at the word inside it that follows names (懷特進行: 特進, then 進行)."""
+        end, where the name ends inside that word (懷特進行: 特進, then 進行; 斯基於: 基於)."""
         last = max(text.rfind(j, start, end) for j in NAME_JOINERS) + 1
         for i in range(last + 1, end):
             if self._follower_at(text, i) or self._boundary_ending_at(text, i + 1):
@@ -807,12 +817,17 @@ class PersonFinder:
             for word in (text[i : i + n] for n in (2, 3, 4)):
                 tag = self.lex.common_words.get(word, ("n", 0))[0]
                 if not tag.startswith("n"):
-                    inner = (j for j in range(i + 1, i + len(word)) if self._follower_at(text, j))
+                    inner = (j for j in range(i + 1, i + len(word)) if self._ends_before(text, j))
                     return next(inner, i)
         return end
 
     def _follower_at(self, text: str, pos: int) -> bool:
         return any(text.startswith(w, pos) for w in self.followers)
+
+    def _ends_before(self, text: str, pos: int) -> bool:
+        """Whether a name inside an ordinary word ends before ``pos``: a word that follows
+        names starts there (懷特 + 進行), or a character never in a name (科瓦爾斯基 + 於)."""
+        return self._follower_at(text, pos) or text[pos] in self.lex.never_in_name
 
     def plausible_name(self, name: str) -> bool:
         """Whether a run of characters can be a name: not an ordinary word, and holding no

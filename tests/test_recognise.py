@@ -470,6 +470,7 @@ def test_names_on_both_sides_of_a_joining_word() -> None:
     [
         pytest.param("日本大阪市約翰·史密斯市長率團來訪。", "大阪市", id="after-a-country"),
         pytest.param("姊妹城市大阪約翰·史密斯市長率團來訪。", "大阪", id="after-a-place-ending"),
+        pytest.param("市長透過視訊與大阪約翰·史密斯市長會談。", "大阪", id="after-a-joining-word"),
     ],
 )
 def test_place_before_a_transliterated_name(text: str, place: str) -> None:
@@ -500,6 +501,7 @@ def test_a_name_before_a_title_never_ends_in_a_conjunction() -> None:
         pytest.param("市長克里斯·瓊斯訪台期間南下。", "克里斯·瓊斯", id="after-a-transliteration"),
         pytest.param("市長克里斯·懷特進行視訊會議。", "克里斯·懷特", id="a-word-across-the-end"),
         pytest.param("市長克里斯·懷特偕該市議員來訪。", "克里斯·懷特", id="a-conjunction-first"),
+        pytest.param("省長瑪莉亞·科瓦爾斯基於3月2日來訪。", "瑪莉亞·科瓦爾斯基", id="基於"),
     ],
 )
 def test_a_name_after_a_title_ends_before_the_word_that_goes_on(text: str, name: str) -> None:
