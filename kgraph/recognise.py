@@ -243,12 +243,13 @@ class PatternMatcher:
         found.extend(self._compounds(doc, known))
         gaz = Gazetteer.load()
         starts = {s.start_char for s in known if s.label_ == "PLACE"}
+        known_starts = frozenset(s.start_char for s in known)
         for anchor in known:
             # A known name right after the anchor continues the chain (日本 + 北海道 + 白老町).
             if anchor.label_ == "PLACE" and anchor.end_char not in starts:
                 entry = gaz.lookup(anchor.kb_id_)
                 country = entry is not None and entry.kind == "country"
-                for span in self._after(doc, anchor.end_char, country):
+                for span in self._after(doc, anchor.end_char, country, known_starts):
                     span._.country = entry.country if entry else None
                     known_as = gaz.lookup(span.kb_id_)
                     if entry and known_as and known_as.country != entry.country:
@@ -257,7 +258,9 @@ class PatternMatcher:
         doc.spans["patterns"] = longest_first(found)
         return doc
 
-    def _after(self, doc: Doc, pos: int, country: bool = False) -> Iterator[Span]:
+    def _after(
+        self, doc: Doc, pos: int, country: bool = False, known_starts: frozenset[int] = frozenset()
+    ) -> Iterator[Span]:
         """Names that start right after a known place (its sub-place or its organisation).
         A ministry (…部) is a country's: after a city or region, 部 ends a department
         that acts for its place (千葉縣 + 總合企劃部)."""
@@ -285,7 +288,8 @@ class PatternMatcher:
             place
             and not self._crosses_boundary(place.group())
             and not self.generic_re.search(place.group())
-            and not self._holds_title(place.group())
+            and self._plausible_place(text, pos, place.group())
+            and not any(pos < k < place.end() for k in known_starts)
         ):
             span = doc.char_span(pos, place.end(), label="PLACE", alignment_mode="expand")
             if span is not None:
@@ -460,12 +464,25 @@ class PatternMatcher:
             return False
         if run.endswith(self.not_org_endings):
             return False
-        for size in (2, 3, 4):
-            for i in range(len(run) - size + 1):
-                tag, _ = lex.common_words.get(run[i : i + size], ("", 0))
-                if tag.startswith(("v", "d", "p", "c")) and tag != "vn":  # 貿易 is a noun too
-                    return False
-        return True
+        return not _has_function_word(lex.common_words, run)
+
+    def _plausible_place(self, text: str, pos: int, run: str) -> bool:
+        """A place the gazetteer lacks, right after a known one, is no clause: it starts
+        with no boundary word (菊陽町 + 由吉村), is or ends in no family name after a place
+        ending (品川區 + 野村大輔), holds no title and does not start inside one that the
+        known place's last character begins (柏市 + 長出訪皮馬郡: 市長). A verb may name a
+        place (奧勒岡州 + 獨立市); a known name inside the run marks a clause instead
+        (浦納市 + 成為高雄市)."""
+        lex = lexicon()
+        if run[0] in lex.one_char_boundaries or run in lex.family_names:
+            return False
+        family = next((f for f in lex.family_names if run.endswith(f)), "")
+        before = run[: -len(family)][-1:]
+        if family and (before in lex.place_suffixes or before in lex.never_last):
+            return False  # 品川區 + 野村, but 白川村 is a village
+        if any(text.startswith(t, pos - 1) for t in lex.titles if len(t) > 1):
+            return False
+        return not self._holds_title(run)
 
     def _has_clause_word(self, run: str) -> bool:
         """A one-character function word (在, 與, 讓…) after the first two characters of a
@@ -742,18 +759,22 @@ class PersonFinder:
             return False  # 阿部 + 謙一, 司馬 + 雯玲: a family name, not an organisation.
         if word:
             return len(word) > 1 or stop - start >= 2
-        return 2 <= stop - start <= 3 and self._place_ending_before(text, start)
+        short = stop - start <= 3 or stop - start <= self._family_length(text[start:stop]) + 3
+        return stop - start >= 2 and short and self._place_ending_before(text, start)
 
     def _place_ending_before(self, text: str, start: int) -> bool:
         """Whether a place's or an organisation's ending stands just before ``start``
         and outside any family name: a place the gazetteer lacks may stand right before
         a name (蒙巴薩港 + 安東尼), though a given name may hold such a character too
-        (陳港生). Callers ask only for the two or three characters of most names: a
-        longer run ending in a function word is no name (紅毛港 + 保安堂向 + 前首相)."""
+        (陳港生). Callers ask only for the two or three characters of most names, or a
+        family name of two or more and up to three more (品川區 + 野村大輔): a longer run
+        ending in a function word is no name (紅毛港 + 保安堂向 + 前首相)."""
         lex = self.lex
         ch = text[start - 1]
-        if ch not in lex.never_last or ch in lex.translit_chars or ch in lex.surnames:
-            return False  # 科 in 科西奧雷克, 內 in 武內和久, the surname 區 spell names too
+        if ch not in lex.never_last or ch in lex.translit_chars:
+            return False  # 科 in 科西奧雷克, 內 in 武內和久 spell names too
+        if ch in lex.surnames and not any(text.startswith(f, start) for f in lex.family_names):
+            return False  # the surname 區 (區文雄), unless a family name follows (區 + 野村)
         return not self._in_family_name(text, start - 1)
 
     def _japanese_given_name_ends(self, text: str, pos: int) -> bool:
@@ -1074,6 +1095,22 @@ def _inside_name(text: str, start: int, end: int, reach: int = 2) -> bool:
     after = re.match(rf"[{CJK}]{{0,{reach}}}[{dots}]", text[end : end + reach + 1])
     before = re.search(rf"[{dots}][{CJK}]{{1,{reach}}}$", text[max(0, start - reach - 1) : start])
     return mid_word and bool(after or before)
+
+
+def _has_function_word(words: dict[str, tuple[str, int]], run: str) -> bool:
+    """Whether a run holds a verb, adverb, preposition or conjunction of two to four
+    characters (率領, 成為), which names do not (貿易, a verbal noun, is one).
+
+    >>> words = {"成為": ("v", 9), "貿易": ("vn", 9)}
+    >>> _has_function_word(words, "成為高雄市"), _has_function_word(words, "貿易局")
+    (True, False)
+    """
+    for size in (2, 3, 4):
+        for i in range(len(run) - size + 1):
+            tag, _ = words.get(run[i : i + size], ("", 0))
+            if tag.startswith(("v", "d", "p", "c")) and tag != "vn":
+                return True
+    return False
 
 
 def _word_ending_at(words: dict[str, tuple[str, int]], text: str, pos: int) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from kgraph.model import Mention
+from kgraph.recognise import lexicon, pipeline
 from kgraph.recognise import mentions as settle
-from kgraph.recognise import pipeline
 
 
 def found(text: str, offset: int = 0) -> list[Mention]:
@@ -553,3 +553,32 @@ def test_a_transliteration_that_a_verb_ends_is_no_name_before_the_next_title() -
 
 def test_an_envoys_post_is_no_part_of_a_name_without_a_dot() -> None:
     assert persons("帛琉共和國駐台瓊斯大使來訪。") == ["瓊斯"]
+
+
+@pytest.mark.parametrize(
+    ("text", "places", "people"),
+    [
+        pytest.param("日本菊陽町由吉村健一町長來訪。", ["日本", "菊陽町"], ["吉村健一"], id="由"),
+        pytest.param("日本品川區野村大輔首長來訪。", ["日本"], ["野村大輔"], id="family-name"),
+        pytest.param("印度浦納市成為本市第28個締盟城市。", ["印度", "浦納市"], [], id="a-clause"),
+        pytest.param("美國奧勒岡州獨立市來訪。", ["美國", "奧勒岡州", "獨立市"], [], id="a-verb"),
+        pytest.param("日本岐阜縣白川村來訪。", ["日本", "岐阜縣", "白川村"], [], id="a-village"),
+    ],
+)
+def test_a_place_the_gazetteer_lacks_after_a_known_one(
+    text: str, places: list[str], people: list[str]
+) -> None:
+    assert [m.text for m in found(text) if m.label == "PLACE"] == places
+    assert persons(text) == people
+
+
+def test_a_title_the_known_place_starts_is_no_place_after_it() -> None:
+    """柏市 is a city, but in 唐恩柏市長 its 市 starts 市長: no place follows."""
+    assert "長出訪皮馬郡" not in [m.text for m in found("唐恩柏市長出訪皮馬郡。")]
+
+
+def test_common_words_are_spelled_as_taiwan_writes_them() -> None:
+    """為, 裡, 群眾 (opencc s2tw), not 爲, 裏, 羣衆: 成為 is an ordinary word."""
+    words = lexicon().common_words
+    assert {"成為", "裡面", "群眾"} <= words.keys()
+    assert not {"成爲", "裏面", "羣衆"} & words.keys()
