@@ -24,7 +24,7 @@ from pathlib import Path
 from kgraph import __version__, cache
 from kgraph.api import KnowledgeGraph, RecordSet
 from kgraph.cache import Extracted
-from kgraph.dates import report_year
+from kgraph.dates import published_date, relative_date, report_year
 from kgraph.errors import Errors, InputError
 from kgraph.eventnames import dated_events, is_title_only, lent_date
 from kgraph.extract import UnitInput, extract, main_date, story_places
@@ -102,7 +102,7 @@ def extract_document(doc: Document) -> list[Happening]:
         tuple(mentions(sdoc, offset=u.start))
         for u, sdoc in zip(units, nlp.pipe(u.text for u in units), strict=True)
     ]
-    lent = _lent_dates(units, found, year)
+    lent = _lent_dates(units, found, year, published_date(norm.text))
     out: list[Happening] = []
     for unit, named, date in zip(units, found, lent, strict=True):
         out.extend(
@@ -121,13 +121,20 @@ def extract_document(doc: Document) -> list[Happening]:
 
 
 def _lent_dates(
-    units: list[Unit], found: list[tuple[Mention, ...]], year: int | None
+    units: list[Unit],
+    found: list[tuple[Mention, ...]],
+    year: int | None,
+    published: DateSpan | None = None,
 ) -> list[DateSpan | None]:
-    """For each undated unit, the date of an event it names that another unit dates, or
-    else, for a paragraph that is not a numbered item, the date of the unit before it when
-    it goes on with that unit's story (names a foreign place that one names: a slide's next
-    paragraph, 5校簽署意向書 after the visit)."""
-    own = [main_date(u.text, year) for u in units]
+    """For each undated unit, the day a news article's 今（15）日 or 昨日 names, or the
+    date of an event it names that another unit dates, or else, for a paragraph that is
+    not a numbered item, the date of the unit before it when it goes on with that unit's
+    story (names a foreign place that one names: a slide's next paragraph, 5校簽署意向書
+    after the visit)."""
+    explicit = [main_date(u.text, year) for u in units]
+    own = [
+        d or relative_date(u.text, published, year) for u, d in zip(units, explicit, strict=True)
+    ]
     events = dated_events(units, own)
     lent: list[DateSpan | None] = []
     story: tuple[DateSpan | None, frozenset[str]] = (None, frozenset())  # the last passage's
@@ -138,7 +145,7 @@ def _lent_dates(
             date = story[0]
         if not is_title_only(unit):  # a slide's title between does not end the story
             story = (date, places)
-        lent.append(None if own[i] else date)
+        lent.append(None if explicit[i] else date)
     return lent
 
 

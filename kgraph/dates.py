@@ -2,7 +2,7 @@
 
 The reports write dates in the ROC calendar (``112年1月13日`` is 2023-01-13)
 or the Gregorian one (``2025年9月14日``, ``2026 年 3 月``), as slashes
-(``114/9/1``) or dots (``114.9.1``), and join them into ranges
+(``114/9/1``), dots (``114.9.1``) or dashes (``2024-03-15``), and join them into ranges
 (``9月14至16日``, ``12月29日至1月2日``, ``自110年1月起至111年4月止``) and lists
 of days (``111年9月7日及8日``).  Recognition works in two steps:
 
@@ -15,6 +15,10 @@ of days (``111年9月7日及8日``).  Recognition works in two steps:
 Every result is a :class:`~kgraph.model.DateSpan` whose ends are ISO prefixes
 (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``).  :func:`span_bounds` and
 :func:`span_overlaps` read such prefixes as the whole year or month.
+
+News articles date a happening from their own date (``今（15）日``, ``昨日``,
+``本月20日``): :func:`published_date` finds the article's date in its first lines and
+:func:`relative_date` reads those phrases from it.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import calendar
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 
 from kgraph.errors import Errors, KgraphError
@@ -66,6 +70,15 @@ DAY_COUNT_BEFORE: tuple[str, ...] = (
 #: ... or before these (``3日內``, ``3日遊``).
 DAY_COUNT_AFTER: tuple[str, ...] = ("內", "間", "遊", "以上", "以內", "之內", "左右")
 
+#: Days counted back from an article's date: 今（15）日 (today, the 15th), 昨日 (yesterday).
+RELATIVE_DAYS: dict[str, int] = {"今": 0, "昨": 1}
+#: The same words said in full (今天, 昨天); 日 follows the one-character forms.
+RELATIVE_DAY_WORDS: tuple[str, ...] = ("天", "日")
+#: Months counted back from an article's date: 本月20日, 上月3日.
+RELATIVE_MONTHS: dict[str, int] = {"本月": 0, "上月": 1}
+#: An article's own date stands in its first few lines (a dateline, 發布日期 …).
+DATELINE_LINES = 5
+
 #: Full-width forms mapped one-to-one (offsets are kept) before matching.
 _WIDE = str.maketrans("０１２３４５６７８９／．", "0123456789/.")
 
@@ -90,8 +103,9 @@ _ATOM = re.compile(
         (?P<sy>[0-9]{{3,4}}) {_S} [/] {_S} (?P<sm>[0-9]{{1,2}})
         (?: {_S} [/] {_S} (?P<sd>[0-9]{{1,2}}) )? (?![0-9/])
       |
-        # 114.9.1 (three parts only: 3.5 and 1.111年 are not dates)
-        (?P<py>[0-9]{{3,4}}) \. (?P<pm>[0-9]{{1,2}}) \. (?P<pd>[0-9]{{1,2}}) (?![0-9.%])
+        # 114.9.1, 2024-03-15 (three parts only: 3.5 and 1.111年 are not dates)
+        (?P<py>[0-9]{{3,4}}) (?P<ps>[.-]) (?P<pm>[0-9]{{1,2}}) (?P=ps) (?P<pd>[0-9]{{1,2}})
+        (?![0-9.%-])
       |
         # a bare day: 16日 (after 至 or 及, or with a default month)
         (?P<bd>[0-9]{{1,2}}) {_S} (?:{_alt(DAY_MARKS)})
@@ -509,3 +523,81 @@ def report_year(text: str) -> int | None:
         if match.explicit_year:
             return span_bounds(match.span.start)[0].year
     return None
+
+
+# --------------------------------------------------------------------------
+# News articles: dates told from the article's own date
+# --------------------------------------------------------------------------
+
+_RELATIVE_DAY = re.compile(
+    rf"(?P<rel>{_alt(list(RELATIVE_DAYS))})"
+    rf"(?:{_S}[(（]{_S}(?P<d>[0-9]{{1,2}}){_S}[)）]{_S}日|(?:{_alt(RELATIVE_DAY_WORDS)}))"
+)
+_RELATIVE_MONTH = re.compile(
+    rf"(?P<rel>{_alt(list(RELATIVE_MONTHS))}){_S}(?P<d>[0-9]{{1,2}}){_S}(?:{_alt(DAY_MARKS)})"
+)
+
+
+def published_date(text: str) -> DateSpan | None:
+    r"""An article's own date: the first single day with a written year in its first
+    lines (a report's first lines give a period instead, and no day).
+
+    >>> published_date("〔記者王小明／高雄報導〕\n2024-03-15 14:30\n高雄市長今（15）日…")
+    DateSpan(start='2024-03-15', end='2024-03-15')
+    >>> published_date("謹就114年9月1日至115年2月28日本處職掌") is None
+    True
+    """
+    lines = [line for line in text.translate(_WIDE).splitlines() if line.strip()]
+    for match in find_dates("\n".join(lines[:DATELINE_LINES])):
+        span = match.span
+        if match.explicit_year and span.start == span.end and len(span.start) == 10:
+            return span
+    return None
+
+
+def relative_date(text: str, published: DateSpan | None, year: int | None) -> DateSpan | None:
+    """The day a phrase such as 今（15）日, 昨日 or 本月20日 names, counted from the
+    article's date; only the year when the article's date is unknown.
+
+    >>> day = DateSpan("2024-03-15", "2024-03-15")
+    >>> [relative_date(t, day, 2024).start for t in ("今（15）日接見", "昨日抵達", "本月20日")]
+    ['2024-03-15', '2024-03-14', '2024-03-20']
+    >>> relative_date("今（28）日", DateSpan("2024-03-03", "2024-03-03"), 2024).start
+    '2024-02-28'
+    >>> relative_date("今日接見", None, 2024), relative_date("接見", day, 2024)
+    (DateSpan(start='2024', end='2024'), None)
+    """
+    text = text.translate(_WIDE)
+    day = _RELATIVE_DAY.search(text)
+    month = _RELATIVE_MONTH.search(text)
+    if day is None and month is None:
+        return None
+    if published is None:
+        return DateSpan(str(year), str(year)) if year else None
+    base = span_bounds(published.start)[0]
+    if day is not None and (month is None or day.start() < month.start()):
+        if day["d"] is None:
+            found: date | None = base - timedelta(days=RELATIVE_DAYS[day["rel"]])
+        else:
+            found = _day_in_month(base, int(day["d"]), 0, not_after=True)
+    else:
+        assert month is not None
+        found = _day_in_month(base, int(month["d"]), RELATIVE_MONTHS[month["rel"]])
+    if found is None:
+        return None
+    iso = found.isoformat()
+    return DateSpan(iso, iso)
+
+
+def _day_in_month(base: date, day: int, months_back: int, not_after: bool = False) -> date | None:
+    """Day ``day`` of the month ``months_back`` before ``base``'s. With ``not_after``, a
+    day after ``base`` belongs to the month before: 今（28）日 in an article of 3 March is
+    28 February (本月20日 may be ahead: 將於本月20日)."""
+    year, month = base.year, base.month - months_back
+    if not_after and day > base.day:
+        month -= 1
+    while month < 1:
+        year, month = year - 1, month + 12
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return date(year, month, day)

@@ -520,3 +520,19 @@ def test_hostile_content_builds_valid_rdf(tmp_path: Path) -> None:
     for page in ("view.html", "map.html"):
         html = (out / page).read_text(encoding="utf-8")
         assert "<府>" not in html  # text from a report never becomes markup
+
+
+def test_a_news_article_dates_its_story_from_its_own_date(tmp_path: Path) -> None:
+    """今（15）日 in an article dated 2024-03-15 is that day: the visit keeps its date."""
+    path = tmp_path / "news.txt"
+    path.write_text(
+        "市長接見熊本縣知事\n\n2024-03-15 18:20 中央社\n\n"
+        "高雄市長陳其邁今（15）日接見來訪的日本熊本縣知事木村敬一行，雙方就半導體合作交換意見。\n",
+        encoding="utf-8",
+    )
+    visits = [v for h in extract_document(read_document(path)) for v in h.visits]
+    assert [(v.visitor.key, v.host.key, v.direction) for v in visits] == [
+        ("熊本縣", "高雄市", "inbound")
+    ]
+    dates = {h.date for h in extract_document(read_document(path)) if h.visits}
+    assert dates == {DateSpan("2024-03-15", "2024-03-15")}

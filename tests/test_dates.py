@@ -14,6 +14,8 @@ from kgraph.dates import (
     InvalidDateError,
     find_dates,
     parse_date,
+    published_date,
+    relative_date,
     report_year,
     roc_to_gregorian,
     span_bounds,
@@ -290,3 +292,40 @@ def test_corpus_known_dates() -> None:
     found = find_dates(text, default_year=report_year(text))
     assert DateSpan("2025-04-15", "2025-04-15") in {m.span for m in found}
     assert DateSpan("2025-05-30", "2025-06-01") in {m.span for m in found}
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [("2024-03-15", "2024-03-15"), ("113-03-15", "2024-03-15"), ("2024.3.5", "2024-03-05")],
+)
+def test_dates_written_with_dashes_or_dots(text: str, iso: str) -> None:
+    assert parse_date(text) == DateSpan(iso, iso)
+
+
+@pytest.mark.parametrize("text", ["07-799-5678", "2024-2025", "1-2-3"])
+def test_dashed_numbers_that_are_no_dates(text: str) -> None:
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("陳其邁今（15）日接見", "2024-03-15"),
+        ("陳其邁今天接見", "2024-03-15"),
+        ("訪團昨（14）日抵達", "2024-03-14"),
+        ("訪團昨日抵達", "2024-03-14"),
+        ("訪團於本月2日抵達", "2024-03-02"),
+        ("訪團上月28日抵達", "2024-02-28"),
+        ("今（31）日", None),  # after the 15th, so February's, which has no 31st
+    ],
+)
+def test_days_told_from_an_articles_date(text: str, iso: str | None) -> None:
+    published = DateSpan("2024-03-15", "2024-03-15")
+    expected = DateSpan(iso, iso) if iso else None
+    assert relative_date(text, published, 2024) == expected
+
+
+def test_an_articles_date_is_a_day_in_its_first_lines() -> None:
+    text = "標題\n〔記者王小明／高雄報導〕\n2024/04/22\n內文於本月20日抵達。"
+    assert published_date(text) == DateSpan("2024-04-22", "2024-04-22")
+    assert published_date("謹就114年9月1日至115年2月28日(以下簡稱本期)本處職掌") is None
