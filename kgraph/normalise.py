@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from kgraph.model import NormalisedText
-from kgraph.segment import LEADER, ends_sentence, starts_item
+from kgraph.segment import LEADER, ends_sentence, is_dateline, starts_item
 
 DATA = Path(__file__).parent / "data"
 
@@ -256,6 +256,8 @@ def _joins(left: _Line, right: _Line, gap: int, mode: str) -> bool:
         return not left.trailing or soft
     if mode != "prose" or left.trailing or ends_sentence(a) or len(a) < _MIN_WRAPPED:
         return False
+    if is_dateline(a) or is_dateline(b):
+        return False  # a news article's dateline stands alone
     # An item line with a comma is prose when long, or when the document double-spaces lines.
     return not starts_item(a) or ("，" in a and (len(a) >= _PROSE_TITLE or gap == 1))
 

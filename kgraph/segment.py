@@ -140,6 +140,28 @@ def ends_sentence(line: str) -> bool:
     return bool(text) and text[-1] in _SENTENCE_END
 
 
+#: A news article's dateline (2024-03-15 18:20 中央社, 〔記者…報導〕2024/04/22): a short line
+#: with a full date and no sentence punctuation. It stands alone: no wrap, no title.
+_DATELINE = re.compile(r"[0-9]{3,4}\s*[-/.年]\s*[0-9]{1,2}\s*[-/.月]\s*[0-9]{1,2}")
+_DATELINE_MAX = 40
+
+
+def is_dateline(line: str) -> bool:
+    """Whether a line is a news article's dateline rather than a title or a cut sentence.
+
+    >>> is_dateline("2024-03-15 18:20 中央社"), is_dateline("〔記者王小明／高雄報導〕2024/04/22")
+    (True, True)
+    >>> is_dateline("本府於114年9月1日與日本熊本縣簽署友好交流協定，雙方")
+    False
+    """
+    text = line.strip()
+    return (
+        len(text) <= _DATELINE_MAX
+        and not re.search("[，。,]", text)
+        and bool(_DATELINE.search(text))
+    )
+
+
 @dataclass(frozen=True)
 class _Entry:
     kind: str  # heading | item | plain | caption
@@ -354,19 +376,29 @@ class _Walker:
         elif self.available() and self.ended(current) and (current.body or self.ended(current, 1)):
             self.close()
             self.paragraph(span, new_block=True)
-        elif current.marker == "" and entry.para_break and not self.titles(current, entry):
+        elif current.marker == "" and (
+            (entry.para_break and not self.titles(current, entry))
+            or self.dateline(current)
+            or is_dateline(entry.text)
+        ):
             self.close()
             self.paragraph(span, new_block=False)
         else:
             current.spans.append(span)
             current.body = current.emit = True
 
+    def dateline(self, current: _Open) -> bool:
+        """Whether a paragraph unit so far is a news article's dateline alone: the
+        article's text after it is a unit of its own, as the headline before it is."""
+        start, end = current.spans[0]
+        return len(current.spans) == 1 and is_dateline(self.norm.text[start:end])
+
     def titles(self, current: _Open, entry: _Entry) -> bool:
         """Whether a paragraph unit so far is one short title line (a slide's) for this text."""
         start, end = current.spans[0]
         title = self.norm.text[start:end]
         short = len(current.spans) == 1 and len(title) < _SLIDE_TITLE and not ends_sentence(title)
-        return short and len(entry.text) >= _SLIDE_TITLE
+        return short and len(entry.text) >= _SLIDE_TITLE and not is_dateline(title)
 
     def after_heading(self, current: _Open, span: tuple[int, int]) -> None:
         """Text under a heading: its body, or (in a table layout) a block for another heading."""

@@ -522,12 +522,19 @@ def test_hostile_content_builds_valid_rdf(tmp_path: Path) -> None:
         assert "<府>" not in html  # text from a report never becomes markup
 
 
-def test_a_news_article_dates_its_story_from_its_own_date(tmp_path: Path) -> None:
-    """今（15）日 in an article dated 2024-03-15 is that day: the visit keeps its date."""
+@pytest.mark.parametrize("gap", ["\n", "\n\n"])
+def test_a_news_article_dates_its_story_from_its_own_date(tmp_path: Path, gap: str) -> None:
+    """昨（15）日 in an article dated 2024-03-16 is the 15th: the visit keeps that date,
+    not the dateline's, whether blank lines part the headline, dateline and text or not."""
     path = tmp_path / "news.txt"
     path.write_text(
-        "市長接見熊本縣知事\n\n2024-03-15 18:20 中央社\n\n"
-        "高雄市長陳其邁今（15）日接見來訪的日本熊本縣知事木村敬一行，雙方就半導體合作交換意見。\n",
+        gap.join(
+            [
+                "陳其邁接見熊本縣知事 盼深化半導體合作",
+                "2024-03-16 00:20 中央社",
+                "高雄市長陳其邁昨（15）日接見來訪的日本熊本縣知事木村敬一行，雙方就合作交換意見。",
+            ]
+        ),
         encoding="utf-8",
     )
     visits = [v for h in extract_document(read_document(path)) for v in h.visits]

@@ -167,3 +167,9 @@ def test_to_original_of_a_joined_span() -> None:
     start = norm.text.index("熊本市長")
     a, b = norm.to_original(start, start + 4)
     assert original[a:b] == "熊本\n\n市長"
+
+
+def test_a_dateline_wraps_into_no_sentence() -> None:
+    """Prose joins a long line that stops mid-sentence to the next; a dateline it keeps."""
+    lines = ["〔記者王小明／高雄報導〕2024/04/22", "美國休士頓市長率團於本月20日抵達高雄。"]
+    assert normalise("\n".join(lines)).text.split("\n") == lines
