@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -141,9 +141,11 @@ def ends_sentence(line: str) -> bool:
 
 
 #: A news article's dateline (2024-03-15 18:20 中央社, 〔記者…報導〕2024/04/22): a short line
-#: with a full date and no sentence punctuation. It stands alone: no wrap, no title.
+#: with a full date and no sentence punctuation among its first lines. It stands alone
+#: (no wrap, in no unit), and the lines before it are the article's headline.
 _DATELINE = re.compile(r"[0-9]{3,4}\s*[-/.年]\s*[0-9]{1,2}\s*[-/.月]\s*[0-9]{1,2}")
 _DATELINE_MAX = 40
+_DATELINE_WITHIN = 4  # a dateline is among an article's first lines
 
 
 def is_dateline(line: str) -> bool:
@@ -164,7 +166,7 @@ def is_dateline(line: str) -> bool:
 
 @dataclass(frozen=True)
 class _Entry:
-    kind: str  # heading | item | plain | caption
+    kind: str  # heading | item | plain | caption | dateline
     start: int
     end: int
     text: str
@@ -218,7 +220,22 @@ def _entries(text: str) -> list[_Entry]:
         if i not in skipped:
             entries.append(_entry(start, end, line, blank))
         blank = False
-    return entries
+    return _with_headline(entries)
+
+
+def _with_headline(entries: list[_Entry]) -> list[_Entry]:
+    """A news article's dateline, and the headline lines before it: the headline is the
+    heading of the article's paragraphs, the dateline a line of its own."""
+    first = next((i for i, e in enumerate(entries[:_DATELINE_WITHIN]) if is_dateline(e.text)), -1)
+    if first < 0 or entries[first].kind != "plain":
+        return entries
+    out = list(entries)
+    out[first] = replace(out[first], kind="dateline")
+    for i in range(first):
+        e = out[i]
+        if e.kind == "plain" and not ends_sentence(e.text):
+            out[i] = replace(e, kind="heading", title=e.text.strip())
+    return out
 
 
 def _entry(start: int, end: int, line: str, para_break: bool) -> _Entry:
@@ -294,6 +311,8 @@ class _Walker:
                 self.on_heading(entry)
             elif entry.kind == "item":
                 self.on_item(entry, next_rank[index])
+            elif entry.kind == "dateline":
+                self.close()  # it tells when the article appeared, no happening
             elif entry.kind == "caption":
                 self.close()
                 caption = _Open(self.heading_path(), "", "", [(entry.start, entry.end)], True)
@@ -378,8 +397,7 @@ class _Walker:
             self.paragraph(span, new_block=True)
         elif current.marker == "" and (
             (entry.para_break and not self.titles(current, entry))
-            or self.dateline(current)
-            or is_dateline(entry.text)
+            or (self.ended(current, 1) and current.body)
         ):
             self.close()
             self.paragraph(span, new_block=False)
@@ -387,18 +405,12 @@ class _Walker:
             current.spans.append(span)
             current.body = current.emit = True
 
-    def dateline(self, current: _Open) -> bool:
-        """Whether a paragraph unit so far is a news article's dateline alone: the
-        article's text after it is a unit of its own, as the headline before it is."""
-        start, end = current.spans[0]
-        return len(current.spans) == 1 and is_dateline(self.norm.text[start:end])
-
     def titles(self, current: _Open, entry: _Entry) -> bool:
         """Whether a paragraph unit so far is one short title line (a slide's) for this text."""
         start, end = current.spans[0]
         title = self.norm.text[start:end]
         short = len(current.spans) == 1 and len(title) < _SLIDE_TITLE and not ends_sentence(title)
-        return short and len(entry.text) >= _SLIDE_TITLE and not is_dateline(title)
+        return short and len(entry.text) >= _SLIDE_TITLE
 
     def after_heading(self, current: _Open, span: tuple[int, int]) -> None:
         """Text under a heading: its body, or (in a table layout) a block for another heading."""

@@ -501,6 +501,7 @@ def test_a_name_before_a_title_never_ends_in_a_conjunction() -> None:
         pytest.param("市長克里斯·瓊斯訪台期間南下。", "克里斯·瓊斯", id="after-a-transliteration"),
         pytest.param("市長克里斯·懷特進行視訊會議。", "克里斯·懷特", id="a-word-across-the-end"),
         pytest.param("市長克里斯·懷特偕該市議員來訪。", "克里斯·懷特", id="a-conjunction-first"),
+        pytest.param("接見日本熊本縣知事木村敬一行。", "木村敬", id="一行"),
         pytest.param("省長瑪莉亞·科瓦爾斯基於3月2日來訪。", "瑪莉亞·科瓦爾斯基", id="基於"),
     ],
 )

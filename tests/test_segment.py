@@ -245,13 +245,15 @@ def test_discover_finds_the_corpus() -> None:
 
 
 @pytest.mark.parametrize("gap", ["\n", "\n\n"])
-def test_a_news_articles_dateline_stands_between_headline_and_text(gap: str) -> None:
-    """A dateline is no title of the text after it, nor part of the headline before it."""
+def test_a_news_articles_headline_heads_its_paragraphs(gap: str) -> None:
+    """The lines before a dateline are the headline, the section of each paragraph after
+    it; the dateline is in no unit; each paragraph is a unit of its own."""
     lines = [
         "休士頓市長訪高 簽經貿備忘錄",
         "〔記者王小明／高雄報導〕2024/04/22",
         "美國德州休士頓市長率領經貿代表團於本月20日抵達高雄，並與市府簽署經貿合作備忘錄。",
+        "經發局長昨日率團前往德國慕尼黑，參加全球智慧城市博覽會。",
     ]
-    texts = [u.text for u in units_of(gap.join(lines))]
-    assert texts[1:] == [lines[1], lines[2]]
-    assert texts[0].replace(" ", "") == lines[0].replace(" ", "")
+    units = units_of(gap.join(lines))
+    assert [u.text for u in units] == lines[2:]
+    assert {u.section for u in units} == {(lines[0].replace(" ", ""),)}
