@@ -728,9 +728,9 @@ def _visits(
                 for m in named
                 if m.start >= s.start + cue_pos and (party_of(m).key in acting_keys)
             ]
-        if cue == "host" and home_first and not abroad and not foreign_before:
-            # 副市長舉辦晚宴歡迎立陶宛交通及通訊部…: the home side receives at home; its
-            # guests came, foreign offices in Taiwan too.
+        if cue in ("host", "inbound") and home_first and not abroad and not foreign_before:
+            # 副市長舉辦晚宴歡迎立陶宛交通及通訊部…, 市長與來訪的宮崎市長簽署…: the home
+            # side receives at home; its guests came, foreign offices in Taiwan too.
             for guest in (p for p in after if is_foreign(p)):
                 yield from _rel(guest, home, "inbound", persons, seen)
             continue

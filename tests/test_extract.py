@@ -47,6 +47,18 @@ def test_inbound_visit() -> None:
     assert visits(h) == {("熊本市", HOME, "inbound")}
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "1.112年3月2日，陳其邁市長與來訪的日本熊本市大西一史市長會面。",
+        "1.112年3月2日，陳其邁市長歡迎來訪的日本熊本市大西一史市長。",
+    ],
+)
+def test_the_home_side_with_visitors_who_came_hosts_them(body: str) -> None:
+    """來訪的 X: X came, though the home side is named first."""
+    assert visits(one(body)) == {("熊本市", HOME, "inbound")}
+
+
 def test_inbound_visit_persons_sides() -> None:
     (v,) = one(INBOUND).visits
     assert [p.name for p in v.visitor_persons] == ["大西一史"]
