@@ -132,9 +132,7 @@ def _lent_dates(
     story (names a foreign place that one names: a slide's next paragraph, 5校簽署意向書
     after the visit)."""
     explicit = [main_date(u.text, year) for u in units]
-    own = [
-        d or relative_date(u.text, published, year) for u, d in zip(units, explicit, strict=True)
-    ]
+    own = [d or relative_date(u.text, published) for u, d in zip(units, explicit, strict=True)]
     events = dated_events(units, own)
     lent: list[DateSpan | None] = []
     story: tuple[DateSpan | None, frozenset[str]] = (None, frozenset())  # the last passage's

@@ -32,6 +32,7 @@ from functools import lru_cache
 
 from kgraph.errors import Errors, KgraphError
 from kgraph.model import DateSpan
+from kgraph.segment import DATELINE_WITHIN, is_dateline
 
 # --------------------------------------------------------------------------
 # Knowledge: the words and marks that make (or unmake) a date.
@@ -76,8 +77,6 @@ RELATIVE_DAYS: dict[str, int] = {"今": 0, "昨": 1}
 RELATIVE_DAY_WORDS: tuple[str, ...] = ("天", "日")
 #: Months counted back from an article's date: 本月20日, 上月3日.
 RELATIVE_MONTHS: dict[str, int] = {"本月": 0, "上月": 1}
-#: An article's own date stands in its first few lines (a dateline, 發布日期 …).
-DATELINE_LINES = 5
 
 #: Full-width forms mapped one-to-one (offsets are kept) before matching.
 _WIDE = str.maketrans("０１２３４５６７８９／．", "0123456789/.")
@@ -105,7 +104,7 @@ _ATOM = re.compile(
       |
         # 114.9.1, 2024-03-15 (three parts only: 3.5 and 1.111年 are not dates)
         (?P<py>[0-9]{{3,4}}) (?P<ps>[.-]) (?P<pm>[0-9]{{1,2}}) (?P=ps) (?P<pd>[0-9]{{1,2}})
-        (?![0-9.%-])
+        (?![0-9%]|(?P=ps)[0-9])
       |
         # a bare day: 16日 (after 至 or 及, or with a default month)
         (?P<bd>[0-9]{{1,2}}) {_S} (?:{_alt(DAY_MARKS)})
@@ -530,7 +529,7 @@ def report_year(text: str) -> int | None:
 # --------------------------------------------------------------------------
 
 _RELATIVE_DAY = re.compile(
-    rf"(?P<rel>{_alt(list(RELATIVE_DAYS))})"
+    rf"(?<![如迄至現])(?P<rel>{_alt(list(RELATIVE_DAYS))})"
     rf"(?:{_S}[(（]{_S}(?P<d>[0-9]{{1,2}}){_S}[)）]{_S}日|(?:{_alt(RELATIVE_DAY_WORDS)}))"
 )
 _RELATIVE_MONTH = re.compile(
@@ -539,63 +538,67 @@ _RELATIVE_MONTH = re.compile(
 
 
 def published_date(text: str) -> DateSpan | None:
-    r"""An article's own date: the first single day with a written year in its first
-    lines (a report's first lines give a period instead, and no day).
+    r"""An article's own date: the day of a dateline among its first lines (a short
+    line with a full date and no sentence: a report's first dated lines are sentences).
 
     >>> published_date("〔記者王小明／高雄報導〕\n2024-03-15 14:30\n高雄市長今（15）日…")
     DateSpan(start='2024-03-15', end='2024-03-15')
-    >>> published_date("謹就114年9月1日至115年2月28日本處職掌") is None
+    >>> published_date("國際交流\n114年1月16日，普里斯提納市長與大使一同參與該市活動。") is None
     True
     """
     lines = [line for line in text.translate(_WIDE).splitlines() if line.strip()]
-    for match in find_dates("\n".join(lines[:DATELINE_LINES])):
-        span = match.span
-        if match.explicit_year and span.start == span.end and len(span.start) == 10:
-            return span
+    for line in lines[:DATELINE_WITHIN]:
+        if is_dateline(line):
+            for match in find_dates(line):
+                if match.explicit_year and len(match.span.start) == 10:
+                    return match.span
     return None
 
 
-def relative_date(text: str, published: DateSpan | None, year: int | None) -> DateSpan | None:
+def relative_date(text: str, published: DateSpan | None) -> DateSpan | None:
     """The day a phrase such as 今（15）日, 昨日 or 本月20日 names, counted from the
-    article's date; only the year when the article's date is unknown.
+    article's date; None without one (如今 is no day, nor is 今日 in a report).
 
     >>> day = DateSpan("2024-03-15", "2024-03-15")
-    >>> [relative_date(t, day, 2024).start for t in ("今（15）日接見", "昨日抵達", "本月20日")]
-    ['2024-03-15', '2024-03-14', '2024-03-20']
-    >>> relative_date("今（28）日", DateSpan("2024-03-03", "2024-03-03"), 2024).start
+    >>> [relative_date(t, day).start for t in ("今（15）日", "昨日", "本月20日", "今（16）日")]
+    ['2024-03-15', '2024-03-14', '2024-03-20', '2024-03-16']
+    >>> relative_date("今（28）日", DateSpan("2024-03-03", "2024-03-03")).start
     '2024-02-28'
-    >>> relative_date("今日接見", None, 2024), relative_date("接見", day, 2024)
-    (DateSpan(start='2024', end='2024'), None)
+    >>> relative_date("今日接見", None), relative_date("如今日本", day), relative_date("接見", day)
+    (None, None, None)
     """
+    if published is None:
+        return None
     text = text.translate(_WIDE)
     day = _RELATIVE_DAY.search(text)
     month = _RELATIVE_MONTH.search(text)
-    if day is None and month is None:
-        return None
-    if published is None:
-        return DateSpan(str(year), str(year)) if year else None
     base = span_bounds(published.start)[0]
     if day is not None and (month is None or day.start() < month.start()):
         if day["d"] is None:
             found: date | None = base - timedelta(days=RELATIVE_DAYS[day["rel"]])
         else:
-            found = _day_in_month(base, int(day["d"]), 0, not_after=True)
-    else:
-        assert month is not None
+            found = _nearest_day(base, int(day["d"]))
+    elif month is not None:
         found = _day_in_month(base, int(month["d"]), RELATIVE_MONTHS[month["rel"]])
+    else:
+        return None
     if found is None:
         return None
     iso = found.isoformat()
     return DateSpan(iso, iso)
 
 
-def _day_in_month(base: date, day: int, months_back: int, not_after: bool = False) -> date | None:
-    """Day ``day`` of the month ``months_back`` before ``base``'s. With ``not_after``, a
-    day after ``base`` belongs to the month before: 今（28）日 in an article of 3 March is
-    28 February (本月20日 may be ahead: 將於本月20日)."""
+def _nearest_day(base: date, day: int) -> date | None:
+    """Day ``day`` of ``base``'s month or of the month before, whichever is nearer to
+    ``base``: 今（28）日 in an article of 3 March is 28 February, 今（16）日 in one of
+    15 March (a dateline after midnight) is 16 March."""
+    found = [d for d in (_day_in_month(base, day, 0), _day_in_month(base, day, 1)) if d]
+    return min(found, key=lambda d: abs((d - base).days), default=None)
+
+
+def _day_in_month(base: date, day: int, months_back: int) -> date | None:
+    """Day ``day`` of the month ``months_back`` before ``base``'s (None if it has none)."""
     year, month = base.year, base.month - months_back
-    if not_after and day > base.day:
-        month -= 1
     while month < 1:
         year, month = year - 1, month + 12
     if not 1 <= day <= calendar.monthrange(year, month)[1]:

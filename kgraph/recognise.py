@@ -77,17 +77,9 @@ class Lexicon:
     common_words: dict[str, tuple[str, int]]
     never_in_name: frozenset[str]
     never_last: frozenset[str]
+    place_endings: frozenset[str]
     followers: tuple[str, ...]
-
-    @property
-    def one_char_boundaries(self) -> frozenset[str]:
-        """Boundary words of one character that no transliterated name uses (與, 及)."""
-        return _one_char_boundaries(self.boundaries, self.translit_chars)
-
-
-@lru_cache(maxsize=1)
-def _one_char_boundaries(boundaries: tuple[str, ...], translit: frozenset[str]) -> frozenset[str]:
-    return frozenset(b for b in boundaries if len(b) == 1 and b not in translit)
+    one_char_boundaries: frozenset[str]  # boundary words no transliteration uses (與, 及)
 
 
 @lru_cache(maxsize=1)
@@ -97,14 +89,16 @@ def lexicon() -> Lexicon:
     japanese = data_lines("japanese_surnames.txt")
     surnames = data_lines("surnames.txt") + [s for s in japanese if len(s) == 1]
     home = next(iter(data_rows("home_party.csv", delimiter=",", header=True)))
+    boundaries = data_lines("name_boundaries.txt")
+    translit = frozenset("".join(data_lines("transliteration_chars.txt")))
     return Lexicon(
         titles=titles,
         modifiers=tuple(sorted(data_lines("title_modifiers.txt"), key=len, reverse=True)),
-        boundaries=tuple(sorted(data_lines("name_boundaries.txt"), key=len, reverse=True)),
+        boundaries=tuple(sorted(boundaries, key=len, reverse=True)),
         surnames=frozenset(s for s in surnames if len(s) == 1),
         compound_surnames=frozenset(s for s in surnames if len(s) == 2),
         family_names=tuple(sorted((s for s in japanese if len(s) > 1), key=len, reverse=True)),
-        translit_chars=frozenset("".join(data_lines("transliteration_chars.txt"))),
+        translit_chars=translit,
         japanese_endings=frozenset(data_lines("japanese_name_endings.txt")),
         org_suffixes=tuple(sorted(data_lines("org_suffixes.txt"), key=len, reverse=True)),
         place_suffixes={row[0]: row[1] for row in data_rows("place_suffixes.txt")},
@@ -119,7 +113,9 @@ def lexicon() -> Lexicon:
         },
         never_in_name=frozenset(data_lines("never_in_name.txt")),
         never_last=frozenset(data_lines("never_last_in_name.txt")),
+        place_endings=frozenset(data_lines("place_endings.txt")),
         followers=tuple(data_lines("name_followers.txt")),
+        one_char_boundaries=frozenset(b for b in boundaries if len(b) == 1 and b not in translit),
     )
 
 
@@ -467,21 +463,28 @@ class PatternMatcher:
         return not _has_function_word(lex.common_words, run)
 
     def _plausible_place(self, text: str, pos: int, run: str) -> bool:
-        """A place the gazetteer lacks, right after a known one, is no clause: it starts
-        with no boundary word (菊陽町 + 由吉村), is or ends in no family name after a place
-        ending (品川區 + 野村大輔), holds no title and does not start inside one that the
-        known place's last character begins (柏市 + 長出訪皮馬郡: 市長). A verb may name a
-        place (奧勒岡州 + 獨立市); a known name inside the run marks a clause instead
+        """A place the gazetteer lacks, right after a known one, is no clause and no
+        person: not a boundary word and a family name (菊陽町 + 由吉村, but 大分縣 +
+        由布市), not a family name after a place ending (品川區 + 野村大輔, but 岐阜縣 +
+        白川村), no title inside, and no verb after a title that the known place's last
+        character begins (柏市 + 長出訪皮馬郡, but 山口縣 + 長門市). A verb alone may name
+        a place (奧勒岡州 + 獨立市); a known name inside the run marks a clause instead
         (浦納市 + 成為高雄市)."""
         lex = lexicon()
-        if run[0] in lex.one_char_boundaries or run in lex.family_names:
+        family = lex.family_names
+        if run in family or (
+            run[0] in lex.one_char_boundaries and any(run.startswith(f, 1) for f in family)
+        ):
             return False
-        family = next((f for f in lex.family_names if run.endswith(f)), "")
-        before = run[: -len(family)][-1:]
-        if family and (before in lex.place_suffixes or before in lex.never_last):
-            return False  # 品川區 + 野村, but 白川村 is a village
-        if any(text.startswith(t, pos - 1) for t in lex.titles if len(t) > 1):
+        last = next((f for f in family if run.endswith(f)), "")
+        before = run[: -len(last)][-1:] if last else ""
+        if before and (
+            before in lex.place_suffixes or before in lex.never_last or before in lex.place_endings
+        ):
             return False
+        titles = (t for t in lex.titles if len(t) > 1 and text.startswith(t, pos - 1))
+        if any(_has_function_word(lex.common_words, text[pos - 1 + len(t) :][:2]) for t in titles):
+            return False  # 市長 + 出訪, not 縣長 + 久手
         return not self._holds_title(run)
 
     def _has_clause_word(self, run: str) -> bool:
@@ -771,7 +774,7 @@ class PersonFinder:
         ending in a function word is no name (紅毛港 + 保安堂向 + 前首相)."""
         lex = self.lex
         ch = text[start - 1]
-        if ch not in lex.never_last or ch in lex.translit_chars:
+        if ch not in lex.never_last and ch not in lex.place_endings or ch in lex.translit_chars:
             return False  # 科 in 科西奧雷克, 內 in 武內和久 spell names too
         if ch in lex.surnames and not any(text.startswith(f, start) for f in lex.family_names):
             return False  # the surname 區 (區文雄), unless a family name follows (區 + 野村)
@@ -795,7 +798,9 @@ class PersonFinder:
         )
 
     def _family_name_ending_at(self, text: str, pos: int) -> bool:
-        return any(text.startswith(f, pos - len(f)) for f in self.lex.family_names)
+        return any(
+            pos >= len(f) and text.startswith(f, pos - len(f)) for f in self.lex.family_names
+        )
 
     def _after_word(self, text: str, start: int, stop: int) -> int:
         """With no clear edge in reach, start the name after the first ordinary word

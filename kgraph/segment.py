@@ -140,28 +140,28 @@ def ends_sentence(line: str) -> bool:
     return bool(text) and text[-1] in _SENTENCE_END
 
 
-#: A news article's dateline (2024-03-15 18:20 中央社, 〔記者…報導〕2024/04/22): a short line
-#: with a full date and no sentence punctuation among its first lines. It stands alone
-#: (no wrap, in no unit), and the lines before it are the article's headline.
-_DATELINE = re.compile(r"[0-9]{3,4}\s*[-/.年]\s*[0-9]{1,2}\s*[-/.月]\s*[0-9]{1,2}")
-_DATELINE_MAX = 40
-_DATELINE_WITHIN = 4  # a dateline is among an article's first lines
+#: A news article's dateline: the whole line is a date, perhaps after a short lead that
+#: ends in 報導, a bracket or a colon (〔記者王小明／高雄報導〕, 發布日期：) and before a
+#: time, which a source's name may follow (2024-03-15 18:20 中央社). It stands alone (no wrap, in no
+#: unit), and the plain lines before it are the article's headline.
+_DATELINE = re.compile(
+    r"^\s*(?:[^，。,\n]{0,24}?(?:報導|〕|］|\]|）|\)|：|:)\s*)?"
+    r"[0-9]{3,4}\s*[-/.年]\s*[0-9]{1,2}\s*[-/.月]\s*[0-9]{1,2}\s*日?"
+    r"(?:\s*[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\s*[^\s0-9，。,]{1,8})?)?\s*$"
+)
+#: A dateline is among an article's first lines (non-empty lines counted).
+DATELINE_WITHIN = 5
 
 
 def is_dateline(line: str) -> bool:
-    """Whether a line is a news article's dateline rather than a title or a cut sentence.
+    """Whether a line is a news article's dateline rather than a title or a sentence.
 
     >>> is_dateline("2024-03-15 18:20 中央社"), is_dateline("〔記者王小明／高雄報導〕2024/04/22")
     (True, True)
-    >>> is_dateline("本府於114年9月1日與日本熊本縣簽署友好交流協定，雙方")
-    False
+    >>> is_dateline("114年1月1日起實施新制"), is_dateline("出國期間：114年9月1日至9月5日")
+    (False, False)
     """
-    text = line.strip()
-    return (
-        len(text) <= _DATELINE_MAX
-        and not re.search("[，。,]", text)
-        and bool(_DATELINE.search(text))
-    )
+    return bool(_DATELINE.match(line))
 
 
 @dataclass(frozen=True)
@@ -226,15 +226,16 @@ def _entries(text: str) -> list[_Entry]:
 def _with_headline(entries: list[_Entry]) -> list[_Entry]:
     """A news article's dateline, and the headline lines before it: the headline is the
     heading of the article's paragraphs, the dateline a line of its own."""
-    first = next((i for i, e in enumerate(entries[:_DATELINE_WITHIN]) if is_dateline(e.text)), -1)
+    first = next((i for i, e in enumerate(entries[:DATELINE_WITHIN]) if is_dateline(e.text)), -1)
     if first < 0 or entries[first].kind != "plain":
         return entries
-    out = list(entries)
-    out[first] = replace(out[first], kind="dateline")
-    for i in range(first):
-        e = out[i]
-        if e.kind == "plain" and not ends_sentence(e.text):
-            out[i] = replace(e, kind="heading", title=e.text.strip())
+    headline = [e for e in entries[:first] if e.kind == "plain" and not ends_sentence(e.text)]
+    out = [e for e in entries if e not in headline]
+    out[out.index(entries[first])] = replace(entries[first], kind="dateline")
+    if headline:  # one heading, however many lines the headline takes
+        title = " ".join(e.text.strip() for e in headline)
+        heading = replace(headline[0], kind="heading", title=title, end=headline[-1].end)
+        out.insert(entries.index(headline[0]), heading)
     return out
 
 
@@ -295,6 +296,7 @@ class _Walker:
     open: _Open | None = None
     units: list[Unit] = field(default_factory=list)
     counter: int = 0
+    news: bool = False  # a news article: each finished paragraph is a unit of its own
 
     def heading_path(self) -> tuple[str, ...]:
         return tuple(h.title for h in self.headings)
@@ -397,7 +399,7 @@ class _Walker:
             self.paragraph(span, new_block=True)
         elif current.marker == "" and (
             (entry.para_break and not self.titles(current, entry))
-            or (self.ended(current, 1) and current.body)
+            or (self.news and self.ended(current, 1) and current.body)
         ):
             self.close()
             self.paragraph(span, new_block=False)
@@ -506,4 +508,6 @@ def segment(doc_id: str, norm: NormalisedText) -> list[Unit]:
     >>> [(u.section, u.text) for u in units]
     [(('一般行政', '庶務'), '1.清潔。'), (('一般行政', '車輛'), '1.購車。')]
     """
-    return _Walker(doc_id, norm).run(_entries(norm.text))
+    entries = _entries(norm.text)
+    news = any(e.kind == "dateline" for e in entries)
+    return _Walker(doc_id, norm, news=news).run(entries)

@@ -316,16 +316,35 @@ def test_dashed_numbers_that_are_no_dates(text: str) -> None:
         ("訪團昨日抵達", "2024-03-14"),
         ("訪團於本月2日抵達", "2024-03-02"),
         ("訪團上月28日抵達", "2024-02-28"),
-        ("今（31）日", None),  # after the 15th, so February's, which has no 31st
+        ("今（16）日", "2024-03-16"),  # a dateline just after midnight
+        ("今（31）日", "2024-03-31"),  # March's 31st is nearer than February's (none)
+        ("如今日本熊本縣", None),
     ],
 )
 def test_days_told_from_an_articles_date(text: str, iso: str | None) -> None:
     published = DateSpan("2024-03-15", "2024-03-15")
     expected = DateSpan(iso, iso) if iso else None
-    assert relative_date(text, published, 2024) == expected
+    assert relative_date(text, published) == expected
+
+
+def test_no_day_is_told_without_an_articles_date() -> None:
+    """A report has no dateline: its 今日 names no day, and better dates are kept."""
+    assert relative_date("陳其邁今（15）日接見", None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("114.9.1-114.9.5", "2025-09-01", "2025-09-05"),
+        ("2024.3.5-2024.3.8", "2024-03-05", "2024-03-08"),
+    ],
+)
+def test_dotted_ranges_stay_ranges(text: str, start: str, end: str) -> None:
+    assert parse_date(text) == DateSpan(start, end)
 
 
 def test_an_articles_date_is_a_day_in_its_first_lines() -> None:
     text = "標題\n〔記者王小明／高雄報導〕\n2024/04/22\n內文於本月20日抵達。"
     assert published_date(text) == DateSpan("2024-04-22", "2024-04-22")
     assert published_date("謹就114年9月1日至115年2月28日(以下簡稱本期)本處職掌") is None
+    assert published_date("國際交流\n114年1月16日，普里斯提納市長與大使參與活動。") is None

@@ -522,6 +522,7 @@ def test_an_envoys_post_is_no_part_of_the_name_after_it() -> None:
         pytest.param("牙買加聖安鎮安德森首長來訪。", "安德森", id="after-a-town"),
         pytest.param("會議由陳港生市長主持。", "陳港生", id="a-given-name-with-港"),
         pytest.param("會議由區文雄處長主持。", "區文雄", id="the-surname-區"),
+        pytest.param("會議由王文鎮市長主持。", "王文鎮", id="a-given-name-ending-in-鎮"),
         pytest.param("訪團至安平港觀音堂向前市長林明德致意。", "林明德", id="not-a-long-run"),
     ],
 )
@@ -564,6 +565,9 @@ def test_an_envoys_post_is_no_part_of_a_name_without_a_dot() -> None:
         pytest.param("印度浦納市成為本市第28個締盟城市。", ["印度", "浦納市"], [], id="a-clause"),
         pytest.param("美國奧勒岡州獨立市來訪。", ["美國", "奧勒岡州", "獨立市"], [], id="a-verb"),
         pytest.param("日本岐阜縣白川村來訪。", ["日本", "岐阜縣", "白川村"], [], id="a-village"),
+        pytest.param("日本大分縣由布市來訪。", ["日本", "大分縣", "由布市"], [], id="由布市"),
+        pytest.param("日本山口縣長門市來訪。", ["日本", "山口縣", "長門市"], [], id="縣 + 長門市"),
+        pytest.param("日本愛知縣長久手市來訪。", ["日本", "愛知縣", "長久手市"], [], id="長久手市"),
     ],
 )
 def test_a_place_the_gazetteer_lacks_after_a_known_one(

@@ -257,3 +257,15 @@ def test_a_news_articles_headline_heads_its_paragraphs(gap: str) -> None:
     units = units_of(gap.join(lines))
     assert [u.text for u in units] == lines[2:]
     assert {u.section for u in units} == {(lines[0].replace(" ", ""),)}
+
+
+def test_a_report_keeps_its_paragraph_lines_together() -> None:
+    """Only a news article (one with a dateline) makes each finished paragraph a unit."""
+    assert len(units_of("本府與日本熊本縣交換意見。\n訪團並參觀港區。")) == 1
+
+
+def test_a_headline_of_two_lines_is_one_heading() -> None:
+    units = units_of("出國報告\n\n高雄市政府觀光局\n\n發布日期：2024-03-15\n\n本次出國考察日本。")
+    assert [(u.section, u.text) for u in units] == [
+        (("出國報告 高雄市政府觀光局",), "本次出國考察日本。")
+    ]
