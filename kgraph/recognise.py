@@ -639,6 +639,13 @@ class PersonFinder:
         rank = self.lex.titles.get(title.kb_id_)
         # An occupation precedes the name (歌手 Anna Maria Jopek), never follows it.
         before = None if rank == "occupation" else self._before(text, title, blocked)
+        if before and text[before[1] - 1] in self.lex.one_char_boundaries:
+            # 會議由市長陳其邁主持: a run ending in a boundary word (議由) names no one when
+            # a name follows the title; without one it may (張大為市長).
+            after = list(self._after(text, title.end_char))
+            if after:
+                yield from after
+                return
         if before:
             yield before
         if not before or rank == "honorific":

@@ -587,3 +587,17 @@ def test_common_words_are_spelled_as_taiwan_writes_them() -> None:
     words = lexicon().common_words
     assert {"成為", "裡面", "群眾"} <= words.keys()
     assert not {"成爲", "裏面", "羣衆"} & words.keys()
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        pytest.param("會議由市長陳其邁主持。", ["陳其邁"], id="one"),
+        pytest.param("會議由市長陳其邁及議長康裕成主持。", ["陳其邁", "康裕成"], id="two"),
+    ],
+)
+def test_a_run_ending_in_a_boundary_word_before_a_title_gives_way_to_the_name_after_it(
+    text: str, people: list[str]
+) -> None:
+    """議由 (會議由 + 市長) is no name: the name after the title is."""
+    assert persons(text) == people
