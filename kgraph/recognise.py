@@ -836,8 +836,16 @@ class PersonFinder:
         return cut
 
     def _never_in_first_part(self, ch: str) -> bool:
+        """Whether a character ends whatever stands before a transliterated name's first
+        part: a place or office ending (港, 鎮), a character never in a name (駐), a
+        joining word (與)."""
         lex = self.lex
-        return ch in lex.never_last or ch in lex.never_in_name or self._joining_word(ch)
+        return (
+            ch in lex.never_last
+            or ch in lex.place_endings
+            or ch in lex.never_in_name
+            or self._joining_word(ch)
+        )
 
     def _trim_right(self, text: str, start: int, end: int) -> int:
         """Cut a transliterated name's last part where a word that is no name begins

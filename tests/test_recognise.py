@@ -520,6 +520,7 @@ def test_an_envoys_post_is_no_part_of_the_name_after_it() -> None:
     [
         pytest.param("肯亞蒙巴薩港安東尼首長來訪。", "安東尼", id="after-a-port"),
         pytest.param("牙買加聖安鎮安德森首長來訪。", "安德森", id="after-a-town"),
+        pytest.param("牙買加聖安鎮安德森·史密斯首長來訪。", "安德森·史密斯", id="town-dotted-name"),
         pytest.param("會議由陳港生市長主持。", "陳港生", id="a-given-name-with-港"),
         pytest.param("會議由區文雄處長主持。", "區文雄", id="the-surname-區"),
         pytest.param("會議由王文鎮市長主持。", "王文鎮", id="a-given-name-ending-in-鎮"),
