@@ -533,7 +533,8 @@ _RELATIVE_DAY = re.compile(
     rf"(?:{_S}[(（]{_S}(?P<d>[0-9]{{1,2}}){_S}[)）]{_S}日|(?:{_alt(RELATIVE_DAY_WORDS)}))"
 )
 _RELATIVE_MONTH = re.compile(
-    rf"(?P<rel>{_alt(list(RELATIVE_MONTHS))}){_S}(?P<d>[0-9]{{1,2}}){_S}(?:{_alt(DAY_MARKS)})"
+    rf"(?P<rel>{_alt(list(RELATIVE_MONTHS))}){_S}(?P<d>[0-9]{{1,2}}){_S}(?:{_alt(DAY_MARKS)})?"
+    rf"(?:{_S}(?:{_RSEP}){_S}(?P<d2>[0-9]{{1,2}}){_S})?(?:{_alt(DAY_MARKS)})"
 )
 
 
@@ -557,7 +558,8 @@ def published_date(text: str) -> DateSpan | None:
 
 def relative_date(text: str, published: DateSpan | None) -> DateSpan | None:
     """The day a phrase such as 今（15）日, 昨日 or 本月20日 names, counted from the
-    article's date; None without one (如今 is no day, nor is 今日 in a report).
+    article's date (本月20日至22日 is a range); None without one (如今 is no day, nor is 今日
+    in a report).
 
     >>> day = DateSpan("2024-03-15", "2024-03-15")
     >>> [relative_date(t, day).start for t in ("今（15）日", "昨日", "本月20日", "今（16）日")]
@@ -579,7 +581,12 @@ def relative_date(text: str, published: DateSpan | None) -> DateSpan | None:
         else:
             found = _nearest_day(base, int(day["d"]))
     elif month is not None:
-        found = _day_in_month(base, int(month["d"]), RELATIVE_MONTHS[month["rel"]])
+        back = RELATIVE_MONTHS[month["rel"]]
+        found = _day_in_month(base, int(month["d"]), back)
+        last = _day_in_month(base, int(month["d2"]), back) if month["d2"] else found
+        if found is not None and last is not None and last >= found:
+            return DateSpan(found.isoformat(), last.isoformat())  # 本月20日至22日
+        return None
     else:
         return None
     if found is None:

@@ -327,6 +327,14 @@ def test_days_told_from_an_articles_date(text: str, iso: str | None) -> None:
     assert relative_date(text, published) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [("本月20日至22日", "2024-03-20", "2024-03-22"), ("上月3~5日", "2024-02-03", "2024-02-05")],
+)
+def test_a_range_of_days_told_from_an_articles_date(text: str, start: str, end: str) -> None:
+    assert relative_date(text, DateSpan("2024-03-15", "2024-03-15")) == DateSpan(start, end)
+
+
 def test_no_day_is_told_without_an_articles_date() -> None:
     """A report has no dateline: its 今日 names no day, and better dates are kept."""
     assert relative_date("陳其邁今（15）日接見", None) is None
