@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from itertools import islice
 
 from kgraph.errors import Errors, KgraphError
 from kgraph.model import DateSpan
@@ -547,8 +548,8 @@ def published_date(text: str) -> DateSpan | None:
     >>> published_date("國際交流\n114年1月16日，普里斯提納市長與大使一同參與該市活動。") is None
     True
     """
-    lines = [line for line in text.translate(_WIDE).splitlines() if line.strip()]
-    for line in lines[:DATELINE_WITHIN]:
+    lines = (line.translate(_WIDE) for line in text.splitlines() if line.strip())
+    for line in islice(lines, DATELINE_WITHIN):
         if is_dateline(line):
             for match in find_dates(line):
                 if match.explicit_year and len(match.span.start) == 10:
@@ -580,19 +581,16 @@ def relative_date(text: str, published: DateSpan | None) -> DateSpan | None:
             found: date | None = base - timedelta(days=RELATIVE_DAYS[day["rel"]])
         else:
             found = _nearest_day(base, int(day["d"]))
+        last = found
     elif month is not None:
         back = RELATIVE_MONTHS[month["rel"]]
         found = _day_in_month(base, int(month["d"]), back)
         last = _day_in_month(base, int(month["d2"]), back) if month["d2"] else found
-        if found is not None and last is not None and last >= found:
-            return DateSpan(found.isoformat(), last.isoformat())  # 本月20日至22日
-        return None
     else:
         return None
-    if found is None:
+    if found is None or last is None or last < found:
         return None
-    iso = found.isoformat()
-    return DateSpan(iso, iso)
+    return DateSpan(found.isoformat(), last.isoformat())
 
 
 def _nearest_day(base: date, day: int) -> date | None:

@@ -81,6 +81,11 @@ class Lexicon:
     followers: tuple[str, ...]
     one_char_boundaries: frozenset[str]  # boundary words no transliteration uses (與, 及)
 
+    def ends_place(self, ch: str) -> bool:
+        """Whether a character ends places or offices (港, 市, 處, 鎮): what stands before
+        a name and ends in it is no part of that name."""
+        return ch in self.never_last or ch in self.place_endings
+
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
@@ -478,12 +483,13 @@ class PatternMatcher:
             return False
         last = next((f for f in family if run.endswith(f)), "")
         before = run[: -len(last)][-1:] if last else ""
-        if before and (
-            before in lex.place_suffixes or before in lex.never_last or before in lex.place_endings
-        ):
+        if before and (before in lex.place_suffixes or lex.ends_place(before)):
             return False
         titles = (t for t in lex.titles if len(t) > 1 and text.startswith(t, pos - 1))
-        if any(_has_function_word(lex.common_words, text[pos - 1 + len(t) :][:2]) for t in titles):
+        if any(
+            _has_function_word(lex.common_words, text[pos - 1 + len(t) : pos + len(t) + 1])
+            for t in titles
+        ):
             return False  # 市長 + 出訪, not 縣長 + 久手
         return not self._holds_title(run)
 
@@ -781,7 +787,7 @@ class PersonFinder:
         ending in a function word is no name (紅毛港 + 保安堂向 + 前首相)."""
         lex = self.lex
         ch = text[start - 1]
-        if ch not in lex.never_last and ch not in lex.place_endings or ch in lex.translit_chars:
+        if not lex.ends_place(ch) or ch in lex.translit_chars:
             return False  # 科 in 科西奧雷克, 內 in 武內和久 spell names too
         if ch in lex.surnames and not any(text.startswith(f, start) for f in lex.family_names):
             return False  # the surname 區 (區文雄), unless a family name follows (區 + 野村)
@@ -839,13 +845,7 @@ class PersonFinder:
         """Whether a character ends whatever stands before a transliterated name's first
         part: a place or office ending (港, 鎮), a character never in a name (駐), a
         joining word (與)."""
-        lex = self.lex
-        return (
-            ch in lex.never_last
-            or ch in lex.place_endings
-            or ch in lex.never_in_name
-            or self._joining_word(ch)
-        )
+        return self.lex.ends_place(ch) or ch in self.lex.never_in_name or self._joining_word(ch)
 
     def _trim_right(self, text: str, start: int, end: int) -> int:
         """Cut a transliterated name's last part where a word that is no name begins
@@ -958,8 +958,6 @@ class PersonFinder:
             # After a Japanese family name 司 and 之 end given names (康司, 博之).
             japanese_ending = family and names and text[end] in lex.japanese_endings
             if self._boundary_ending_at(text, end + 1) and not japanese_ending:
-                break
-            if text[end] in lex.titles:
                 break
             if self._follower_at(text, end):
                 break

@@ -142,8 +142,8 @@ def ends_sentence(line: str) -> bool:
 
 #: A news article's dateline: the whole line is a date, perhaps after a short lead that
 #: ends in 報導, a bracket or a colon (〔記者王小明／高雄報導〕, 發布日期：) and before a
-#: time, which a source's name may follow (2024-03-15 18:20 中央社). It stands alone (no wrap, in no
-#: unit), and the plain lines before it are the article's headline.
+#: time, which a source's name may follow (2024-03-15 18:20 中央社). It stands alone (no
+#: wrap, in no unit), and the plain lines before it are the article's headline.
 _DATELINE = re.compile(
     r"^\s*(?:[^，。,\n]{0,24}?(?:報導|〕|］|\]|）|\)|：|:)\s*)?"
     r"[0-9]{3,4}\s*[-/.年]\s*[0-9]{1,2}\s*[-/.月]\s*[0-9]{1,2}\s*日?"
