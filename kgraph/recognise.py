@@ -44,6 +44,10 @@ NAME_JOINERS = "·‧．〃•・."
 CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # A name may end like a rare noun (奧正史: 正史), not like a common one (巴士企業: 企業).
 COMMON_NOUN = 300
+# The country (as the gazetteer names it) whose officials' names follow their titles in
+# Japanese: two to five characters, family names beyond any list (宮崎市長清山知憲).
+JAPAN = "日本"
+JAPANESE_LIST_JOINERS = "、及與暨"
 MINISTRY = "部"  # the organisation ending of a country's ministry (外交部, 交通及通訊部)
 # Items of a list that shares one ending: ordinals (第五、第二、第三中學) or pairs joined
 # by 暨 (行政暨經濟、冷凍暨電子學校群).
@@ -273,6 +277,7 @@ class PatternMatcher:
             and not self._crosses_boundary(org.group())
             and not self._has_clause_word(org.group())
             and self._plausible_org(org.group())
+            and not self._title_then_name(text, pos)
         ):
             # The organisation's name includes the place before it (日本熊本學園大學).
             span = doc.char_span(pos, org.end(), label="ORG", alignment_mode="expand")
@@ -493,6 +498,19 @@ class PatternMatcher:
             return False  # 市長 + 出訪, not 縣長 + 久手
         return not self._holds_title(run)
 
+    def _title_then_name(self, text: str, pos: int) -> bool:
+        """Whether a title that the known place's last character starts is followed by a
+        family name: 富山市 + 長藤井裕久及市議會 is the mayor and then the council, no
+        organisation of 富山市."""
+        lex = lexicon()
+        for title in (t for t in lex.titles if len(t) > 1 and text.startswith(t, pos - 1)):
+            after = pos - 1 + len(title)
+            if text[after : after + 1] in lex.surnames or any(
+                text.startswith(f, after) for f in lex.family_names
+            ):
+                return True
+        return False
+
     def _has_clause_word(self, run: str) -> bool:
         """A one-character function word (在, 與, 讓…) after the first two characters of a
         run makes it a clause (台灣 + 學生在東奧勒岡大學); at the start it can belong to
@@ -541,6 +559,17 @@ def _without_country(doc: Doc, start: int, end: int) -> str:
         if span.start_char == start and is_country and span.end_char in name_starts:
             return text_of(doc)[span.end_char : end]
     return text_of(doc)[start:end]
+
+
+def _japanese_place_ends(doc: Doc) -> frozenset[int]:
+    """Where the name of a recognised Japanese place ends: a title there is that place's
+    (宮崎市 + 市長, 熊本縣 + 副知事), and a Japanese name follows it."""
+    places = [*doc.spans.get("gazetteer", []), *doc.spans.get("patterns", [])]
+    return frozenset(
+        s.end_char
+        for s in places
+        if s.label_ == "PLACE" and (s._.country or _country_of(s)) == JAPAN
+    )
 
 
 def _place_start(doc: Doc, end_char: int) -> int:
@@ -629,8 +658,14 @@ class PersonFinder:
         blocked = [(s.start_char, s.end_char) for s in _known_names(doc)]
         blocked += [(s.start_char, s.end_char) for s in doc.spans.get("titles", [])]
         persons: list[Span] = []
+        japanese = set(_japanese_place_ends(doc))
+        text = text_of(doc)
         for title in doc.spans.get("titles", []):
-            for start, end, latin in self._around(text_of(doc), title, blocked):
+            # 熊本縣 + 知事, or 宮崎市 + 市長, whose first character ends the place's name
+            held = any(title.start_char <= e < title.end_char for e in japanese)
+            for start, end, latin in self._around(text, title, blocked, held):
+                if held and text[end : end + 1] in JAPANESE_LIST_JOINERS:
+                    japanese.add(end + 1)  # 知事川勝平太、副知事出野勉: the same place's
                 span = doc.char_span(start, end, label="PERSON", alignment_mode="expand")
                 if span is not None and not _overlaps(start, end, blocked):
                     span.kb_id_ = span.text
@@ -640,7 +675,7 @@ class PersonFinder:
         return doc
 
     def _around(
-        self, text: str, title: Span, blocked: list[tuple[int, int]]
+        self, text: str, title: Span, blocked: list[tuple[int, int]], japanese: bool = False
     ) -> Iterator[tuple[int, int, str | None]]:
         rank = self.lex.titles.get(title.kb_id_)
         # An occupation precedes the name (歌手 Anna Maria Jopek), never follows it.
@@ -648,14 +683,14 @@ class PersonFinder:
         if before and text[before[1] - 1] in self.lex.one_char_boundaries:
             # 會議由市長陳其邁主持: a run ending in a boundary word (議由) names no one when
             # a name follows the title; without one it may (張大為市長).
-            after = list(self._after(text, title.end_char))
+            after = list(self._after(text, title.end_char, japanese))
             if after:
                 yield from after
                 return
         if before:
             yield before
         if not before or rank == "honorific":
-            yield from self._after(text, title.end_char)
+            yield from self._after(text, title.end_char, japanese)
 
     def _before(
         self, text: str, title: Span, blocked: list[tuple[int, int]]
@@ -908,10 +943,13 @@ class PersonFinder:
     def _boundary_ending_at(self, text: str, pos: int) -> str | None:
         return _boundary_ending_at(self.lex.boundaries, text, pos)
 
-    def _after(self, text: str, pos: int) -> Iterator[tuple[int, int, str | None]]:
-        """Names after a title: Chinese names with a surname, transliterations, Latin names."""
+    def _after(
+        self, text: str, pos: int, japanese: bool = False
+    ) -> Iterator[tuple[int, int, str | None]]:
+        """Names after a title: Chinese names with a surname, transliterations, Latin names;
+        after the title of a Japanese place (``japanese``), Japanese names too."""
         while True:
-            found = self._one_after(text, pos)
+            found = self._one_after(text, pos, japanese)
             if not found:
                 return
             start, end, latin = found
@@ -922,7 +960,9 @@ class PersonFinder:
                 continue
             return
 
-    def _one_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
+    def _one_after(
+        self, text: str, pos: int, japanese: bool = False
+    ) -> tuple[int, int, str | None] | None:
         m = self.translit.match(text, pos)
         # Not when its first part holds a word that starts no name: 市長霍靜傑與馬克‧瓊斯
         # names 霍靜傑 here (and 馬克‧瓊斯 before the title that follows).
@@ -936,6 +976,9 @@ class PersonFinder:
         if m and len(m.group("latin").split()) >= 2:
             latin = m.group("latin").strip()
             return m.start("latin"), m.start("latin") + len(latin), latin
+        known_family = any(text.startswith(f, pos) for f in self.lex.family_names)
+        if japanese and not known_family and (found := self._japanese_after(text, pos)):
+            return found
         return self._chinese_after(text, pos)
 
     def _chinese_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
@@ -970,6 +1013,41 @@ class PersonFinder:
         if names == 0 or not self.plausible_name(text[pos:end]):
             return self._translit_after(text, pos)
         return self._with_latin(text, pos, end)
+
+    def _japanese_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
+        """A Japanese name after the title of a Japanese place, when its family name is none
+        of the listed ones (宮崎市長清山知憲簽署): three to five characters, the shortest
+        run that ends where the sentence goes on (two after a one-character family name).
+        A Chinese surname would take too few characters (清山知)."""
+        words = self.lex.common_words
+        if _word_across(words, text, pos) or self._japanese_name_ends(text, pos):
+            return None  # 熊本市長期以來 (長期), 代表性卡通 (代表性); 市長率團訪高
+        shortest = 2 if text[pos] in self.lex.surnames else 3  # 森誠 + 率團, 栗栖勉
+        for end in range(pos + shortest, min(pos + 5, len(text)) + 1):
+            if not re.fullmatch(rf"[{CJK}]+", text[pos:end]):
+                return None
+            if self._japanese_name_ends(text, end):
+                name = text[pos:end]
+                if name in words or _has_function_word(words, name):
+                    return None
+                if any(ch in self.lex.never_in_name for ch in name):
+                    return None
+                return self._with_latin(text, pos, end)
+        return None
+
+    def _japanese_name_ends(self, text: str, pos: int) -> bool:
+        """Whether a Japanese name can end before ``pos``: the text stops there, or a
+        boundary word, a word that follows names or a title starts there (於, 表示, 副知事),
+        or an ordinary verb, adverb or time word does (今天, 再度)."""
+        lex = self.lex
+        if pos == len(text) or not re.match(rf"[{CJK}]", text[pos]):
+            return True
+        if text[pos] in lex.one_char_boundaries and text[pos] not in lex.japanese_endings:
+            return True
+        if self._follower_at(text, pos) or any(text.startswith(t, pos) for t in lex.titles):
+            return True
+        tags = (lex.common_words.get(text[pos : pos + n], ("",))[0] for n in (2, 3, 4))
+        return any(tag.startswith(("v", "d", "p", "c", "t", "f")) for tag in tags)
 
     def _translit_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
         """A transliterated name without a dot after a title (市長瓊斯, 副市長奧古斯蒂尼亞克):
@@ -1138,6 +1216,21 @@ def _word_ending_at(words: dict[str, tuple[str, int]], text: str, pos: int) -> b
     True
     """
     return any(text[max(0, pos - n) : pos] in words for n in (2, 3, 4))
+
+
+def _word_across(words: dict[str, tuple[str, int]], text: str, pos: int) -> bool:
+    """Whether an ordinary word of two to four characters runs across ``pos`` from the
+    three characters before it: a title there is part of that word (市長期, 代表性).
+
+    >>> _word_across({"長期": ("d", 9)}, "市長期以來", 2), _word_across({}, "市長期", 2)
+    (True, False)
+    """
+    return any(
+        text[start : start + n] in words
+        for start in range(max(0, pos - 3), pos)
+        for n in (2, 3, 4)
+        if start + n > pos
+    )
 
 
 def _boundary_ending_at(boundaries: tuple[str, ...], text: str, pos: int) -> str | None:

@@ -526,6 +526,36 @@ def test_where_a_name_beside_a_title_ends(text: str, name: str) -> None:
     assert persons(text) == [name]
 
 
+JAPANESE_AFTER_TITLE = [
+    # After the title of a Japanese place, a name whose family name no list holds is the
+    # shortest run of three to five characters that ends where the sentence goes on.
+    pytest.param("與日本宮崎市長梶浦輝明簽署協定。", ["梶浦輝明"], id="before-a-verb"),
+    pytest.param("岡山縣知事伊集院正太表示，", ["伊集院正太"], id="three-character-family-name"),
+    pytest.param("日本函館市長栗栖潤出席。", ["栗栖潤"], id="three-characters"),
+    pytest.param("日本長野縣知事森誠率團來訪。", ["森誠"], id="two-after-a-one-character-surname"),
+    pytest.param("日本宮城縣副知事林百合子來訪。", ["林百合子"], id="four-after-a-chinese-surname"),
+    pytest.param("日本千葉市長梶浦輝明今天抵達。", ["梶浦輝明"], id="before-a-time-word"),
+    pytest.param(
+        "日本靜岡縣知事梶浦輝明、副知事栗栖勉於12日來訪。",
+        ["梶浦輝明", "栗栖勉"],
+        id="the-same-places-deputy-after-a-comma",
+    ),
+    # A title that the place's last character starts, then a known family name: the
+    # mayor, not an organisation running up to 市議會.
+    pytest.param("日本富山市長藤井裕久及市議會議長來訪。", ["藤井裕久"], id="not-an-organisation"),
+    # No title: 長期 (long since), 知事室 (the governor's office).
+    pytest.param("熊本市長期以來與高雄交流密切。", [], id="a-word-across-the-title"),
+    pytest.param("日本宮崎縣知事室主任來訪。", [], id="an-office"),
+    # Not a Japanese place: no name without a known surname.
+    pytest.param("美國德州州長梶浦輝明來訪。", [], id="not-japanese"),
+]
+
+
+@pytest.mark.parametrize(("text", "names"), JAPANESE_AFTER_TITLE)
+def test_japanese_names_after_a_japanese_places_title(text: str, names: list[str]) -> None:
+    assert persons(text) == names
+
+
 def test_an_envoys_post_is_no_part_of_the_name_after_it() -> None:
     """駐台 (posted to Taiwan) stands between a country and its envoy's name."""
     text = "帛琉駐台瑪莉亞·瓊斯（Maria Jones）大使來訪。"
