@@ -17,7 +17,9 @@ Inputs (all under ``ontology/gazetteer/``):
 Precedence on key clashes: curated > pycountry > geonames (larger population first).
 An alias shared by two entries is dropped from both, unless exactly one side is
 curated (then the curated entry keeps it).  An alias equal to another entry's key
-is always dropped.  The output is sorted by key so diffs are stable.
+is always dropped, and so is a foreign place's alias that names one of the home city's
+districts (``home_district_names.txt``: 美濃, 岡山).  The output is sorted by key so
+diffs are stable.
 
 Usage::
 
@@ -39,6 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kgraph.gazetteer import ORG_COLUMNS, ORG_KINDS, PLACE_COLUMNS, PLACE_KINDS  # noqa: E402
+from kgraph.resources import home_row  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GAZ_DIR = ROOT / "ontology" / "gazetteer"
@@ -395,8 +398,25 @@ def build(gaz_dir: Path = GAZ_DIR) -> tuple[list[Place], list[str]]:
     state_by_code = {code: state_key[name] for code, name in us_names.items() if name in state_key}
     cities = geonames_cities(country_by_code, state_by_code)
     places = merge(curated, countries, cities, log)
+    drop_home_district_names(places, gaz_dir / "home_district_names.txt", log)
     validate(places, gaz_dir / "orgs.csv", log)
     return places, log
+
+
+def drop_home_district_names(places: list[Place], path: Path, log: list[str]) -> None:
+    """No place abroad keeps an alias that names one of the home city's districts (美濃 is
+    Kaohsiung's district before it is Mino, Japan); places of the home country keep theirs."""
+    names = {
+        norm(line.strip())
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    home_country = home_row()[3]
+    for p in places:
+        if p.country != home_country:
+            for alias in [a for a in p.aliases if a in names]:
+                p.aliases.remove(alias)
+                log.append(f"home district's name dropped: {alias} ({p.key})")
 
 
 def render(places: list[Place]) -> str:

@@ -114,6 +114,19 @@ def test_no_alias_shared_between_places(places: list[dict[str, str]]) -> None:
     assert not [a for a, n in seen.items() if n > 1]
 
 
+def test_no_place_abroad_is_named_by_a_home_district(places: list[dict[str, str]]) -> None:
+    """美濃 and 岡山 are Kaohsiung's districts before they are Mino or Okayama in Japan
+    (home_district_names.txt); those stay found by their full names."""
+    text = (default_dir() / "home_district_names.txt").read_text(encoding="utf-8")
+    districts = {line for line in text.splitlines() if line and not line.startswith("#")}
+    assert len(districts) == 38
+    for r in places:
+        if r["country"] != "台灣":
+            assert not districts & set(r["aliases"].split("|")), r
+    keys = {r["key"] for r in places}
+    assert {"美濃市", "岡山市", "岡山縣"} <= keys
+
+
 def test_sorted_output(places: list[dict[str, str]]) -> None:
     keys = [r["key"] for r in places]
     assert keys == sorted(keys)
