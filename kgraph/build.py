@@ -24,10 +24,10 @@ from pathlib import Path
 from kgraph import __version__, cache
 from kgraph.api import KnowledgeGraph, RecordSet
 from kgraph.cache import Extracted
-from kgraph.dates import published_date, relative_date, report_year
+from kgraph.dates import finer, published_date, relative_date, report_year
 from kgraph.errors import Errors, InputError
 from kgraph.eventnames import dated_events, is_title_only, lent_date
-from kgraph.extract import UnitInput, extract, main_date, story_places
+from kgraph.extract import UnitInput, extract, main_date, story_places, titled_people
 from kgraph.graph import (
     ENTITIES,
     Triple,
@@ -52,7 +52,7 @@ from kgraph.model import (
 )
 from kgraph.namespace import DEFAULT_BASE, ONTOLOGY_IRI
 from kgraph.normalise import normalise
-from kgraph.recognise import mentions, pipeline
+from kgraph.recognise import mentions, named_again, pipeline
 from kgraph.resolve import Resolved, resolve
 from kgraph.resources import ontology_dir
 from kgraph.segment import segment
@@ -103,21 +103,40 @@ def extract_document(doc: Document) -> list[Happening]:
         for u, sdoc in zip(units, nlp.pipe(u.text for u in units), strict=True)
     ]
     lent = _lent_dates(units, found, year, published_date(norm.text))
+    people = _people(units, found)
+    found = named_again([(u.start, u.text) for u in units], found, people)
     out: list[Happening] = []
+    trip: tuple[bool, frozenset[str]] = (False, frozenset())  # abroad, and where
     for unit, named, date in zip(units, found, lent, strict=True):
-        out.extend(
-            extract(
-                UnitInput(
-                    unit=unit,
-                    mentions=named,
-                    source=_unit_source(doc, norm, unit),
-                    report_year=year,
-                    mention_sources=tuple(source_of(doc, norm, m.start, m.end) for m in named),
-                    lent_date=date,
-                )
+        places = story_places(named)
+        goes_on = trip[0] and not unit.marker and bool(places & trip[1])
+        told = extract(
+            UnitInput(
+                unit=unit,
+                mentions=named,
+                source=_unit_source(doc, norm, unit),
+                report_year=year,
+                mention_sources=tuple(source_of(doc, norm, m.start, m.end) for m in named),
+                lent_date=date,
+                known_people=tuple(people.items()),
+                abroad=goes_on,
             )
         )
+        out.extend(told)
+        if not is_title_only(unit):  # a slide's title between does not end the trip
+            outbound = any(v.direction == "outbound" for h in told for v in h.visits)
+            trip = (outbound or goes_on, places | trip[1] if goes_on else places)
     return out
+
+
+def _people(units: list[Unit], found: list[tuple[Mention, ...]]) -> dict[str, str]:
+    """The people a document names beside a title and their party, each with that party's
+    key; not those it gives two parties (two people of one name, or a party misread)."""
+    parties: dict[str, set[str]] = {}
+    for unit, named in zip(units, found, strict=True):
+        for name, party in titled_people(unit, named).items():
+            parties.setdefault(name, set()).add(party)
+    return {name: keys.pop() for name, keys in parties.items() if len(keys) == 1}
 
 
 def _lent_dates(
@@ -132,7 +151,8 @@ def _lent_dates(
     story (names a foreign place that one names: a slide's next paragraph, 5校簽署意向書
     after the visit)."""
     explicit = [main_date(u.text, year) for u in units]
-    own = [d or relative_date(u.text, published) for u, d in zip(units, explicit, strict=True)]
+    # An article's 8日 says more than the 10月 of an event it mentions beside it.
+    own = [finer(d, relative_date(u.text, published)) for u, d in zip(units, explicit, strict=True)]
     events = dated_events(units, own)
     lent: list[DateSpan | None] = []
     story: tuple[DateSpan | None, frozenset[str]] = (None, frozenset())  # the last passage's
@@ -143,7 +163,7 @@ def _lent_dates(
             date = story[0]
         if not is_title_only(unit):  # a slide's title between does not end the story
             story = (date, places)
-        lent.append(None if explicit[i] else date)
+        lent.append(None if explicit[i] == date else date)
     return lent
 
 

@@ -533,6 +533,8 @@ _RELATIVE_DAY = re.compile(
     rf"(?<![如迄至現])(?P<rel>{_alt(list(RELATIVE_DAYS))})"
     rf"(?:{_S}[(（]{_S}(?P<d>[0-9]{{1,2}}){_S}[)）]{_S}日|(?:{_alt(RELATIVE_DAY_WORDS)}))"
 )
+#: A day of the month alone (8日拜會, 16日返國): in an article, the day nearest its date.
+_BARE_DAY = re.compile(r"(?<![0-9月年/.\-])(?P<d>[0-9]{1,2})\s*日")
 _RELATIVE_MONTH = re.compile(
     rf"(?P<rel>{_alt(list(RELATIVE_MONTHS))}){_S}(?P<d>[0-9]{{1,2}}){_S}(?:{_alt(DAY_MARKS)})?"
     rf"(?:{_S}(?:{_RSEP}){_S}(?P<d2>[0-9]{{1,2}}){_S})?(?:{_alt(DAY_MARKS)})"
@@ -558,30 +560,32 @@ def published_date(text: str) -> DateSpan | None:
 
 
 def relative_date(text: str, published: DateSpan | None) -> DateSpan | None:
-    """The day a phrase such as 今（15）日, 昨日 or 本月20日 names, counted from the
-    article's date (本月20日至22日 is a range); None without one (如今 is no day, nor is 今日
-    in a report).
+    """The days that phrases such as 今（15）日, 昨日, 8日 or 本月20日 name, counted from
+    the article's date: from the first to the last (本月20日至22日 is a range too); None
+    without one (如今 is no day, nor is 今日 in a report).
 
     >>> day = DateSpan("2024-03-15", "2024-03-15")
     >>> [relative_date(t, day).start for t in ("今（15）日", "昨日", "本月20日", "今（16）日")]
     ['2024-03-15', '2024-03-14', '2024-03-20', '2024-03-16']
     >>> relative_date("今（28）日", DateSpan("2024-03-03", "2024-03-03")).start
     '2024-02-28'
+    >>> relative_date("昨（14）日抵達，今（15）日簽署", day)
+    DateSpan(start='2024-03-14', end='2024-03-15')
+    >>> relative_date("代表（Ann Lee）8日拜會", day).start, relative_date("13日抵達，16日返國", day)
+    ('2024-03-08', DateSpan(start='2024-03-13', end='2024-03-16'))
     >>> relative_date("今日接見", None), relative_date("如今日本", day), relative_date("接見", day)
     (None, None, None)
     """
     if published is None:
         return None
     text = text.translate(_WIDE)
-    day = _RELATIVE_DAY.search(text)
+    hits = sorted([*_RELATIVE_DAY.finditer(text), *_BARE_DAY.finditer(text)], key=_start)
     month = _RELATIVE_MONTH.search(text)
     base = span_bounds(published.start)[0]
-    if day is not None and (month is None or day.start() < month.start()):
-        if day["d"] is None:
-            found: date | None = base - timedelta(days=RELATIVE_DAYS[day["rel"]])
-        else:
-            found = _nearest_day(base, int(day["d"]))
-        last = found
+    if hits and (month is None or hits[0].start() < month.start()):
+        # 昨（1）日抵達，今（2）日簽署: the passage tells the days from the first to the last.
+        days = [d for m in hits if (d := _relative_day(base, m))]
+        found, last = min(days, default=None), max(days, default=None)
     elif month is not None:
         back = RELATIVE_MONTHS[month["rel"]]
         found = _day_in_month(base, int(month["d"]), back)
@@ -591,6 +595,30 @@ def relative_date(text: str, published: DateSpan | None) -> DateSpan | None:
     if found is None or last is None or last < found:
         return None
     return DateSpan(found.isoformat(), last.isoformat())
+
+
+def finer(own: DateSpan | None, other: DateSpan | None) -> DateSpan | None:
+    """``own``, unless ``other`` names days where it names only a month or a year (an
+    article's 8日 beside the 10月 of an event it mentions); either when one is missing.
+
+    >>> day, month = DateSpan("2025-07-08", "2025-07-08"), DateSpan("2025-10", "2025-10")
+    >>> finer(month, day) == day, finer(day, month) == day, finer(None, month) == month
+    (True, True, True)
+    """
+    if own is None or (other is not None and len(other.start) > len(own.start)):
+        return other
+    return own
+
+
+def _relative_day(base: date, match: re.Match[str]) -> date | None:
+    """The day one 今（15）日, 昨日 or 8日 names, counted from ``base``."""
+    if match["d"] is None:
+        return base - timedelta(days=RELATIVE_DAYS[match["rel"]])
+    return _nearest_day(base, int(match["d"]))
+
+
+def _start(match: re.Match[str]) -> int:
+    return match.start()
 
 
 def _nearest_day(base: date, day: int) -> date | None:

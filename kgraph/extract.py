@@ -20,11 +20,11 @@ The cue words, agreement kinds and blockers are data files in ``kgraph/data``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from kgraph.dates import DateMatch, find_dates
+from kgraph.dates import DateMatch, find_dates, finer
 from kgraph.gazetteer import Gazetteer
 from kgraph.model import (
     AgreementKind,
@@ -94,6 +94,12 @@ class UnitInput:
     report_year: int | None
     mention_sources: tuple[Source, ...] = ()  # aligned with mentions; the unit's when empty
     lent_date: DateSpan | None = None  # the date of an event the unit names, told elsewhere
+    # People the document names beside a title elsewhere, with their party keys: named
+    # here without one (陳其邁表示), they keep that party.
+    known_people: tuple[tuple[str, str], ...] = ()
+    # The unit goes on with a trip abroad that the one before it told (訪團15日抵達福岡，
+    # 16日拜會福岡縣知事): the home side is already there.
+    abroad: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,9 +211,9 @@ def extract(item: UnitInput) -> list[Happening]:
         return []
     local = _inherit_countries(_without_bystanders(local, unit.text), unit.text)
     text = unit.text
-    date = main_date(text, item.report_year) or item.lent_date
+    date = finer(main_date(text, item.report_year), item.lent_date)
     sentences = split_sentences(text)
-    persons = _attach_persons(local, text)
+    persons = _attach_persons(local, text, dict(item.known_people))
     acting = _acting_parties(local, text)
     agreements = _merge_agreements(
         [
@@ -221,7 +227,9 @@ def extract(item: UnitInput) -> list[Happening]:
             *_summary_rows(text, local, cues()),
         ]
     )
-    visits = tuple(_visits(sentences, local, persons, text)) if not _is_video(text) else ()
+    visits = (
+        tuple(_visits(sentences, local, persons, text, item.abroad)) if not _is_video(text) else ()
+    )
     absorbed = _absorbed(acting, local, text)
     visits = tuple(v for v in visits if v.direction != "inbound" or v.visitor.key not in absorbed)
     visits = _hosts_abroad_are_places(visits)
@@ -375,13 +383,38 @@ def split_sentences(text: str) -> list[Sentence]:
 # --------------------------------------------------------------------------- persons
 
 
-def _attach_persons(mentions: list[Mention], text: str) -> list[tuple[str, PersonRef]]:
+def titled_people(unit: Unit, mentions: Sequence[Mention]) -> dict[str, str]:
+    """The people a unit names beside a title and after their party (高雄市長陳其邁), with
+    that party's key: the rest of the document may name them with neither (陳其邁表示,
+    邀請陳其邁…). A person whose party is only the home city by default is left out."""
+    text = unit.text
+    local = [_shift(m, -unit.start) for m in mentions]
+    local = _inherit_countries(_without_bystanders(local, text), text)
+    titles = [m for m in local if m.label == "TITLE"]
+    out: dict[str, str] = {}
+    for i, m in enumerate(local):
+        if m.label != "PERSON" or _title_of(m, titles, text) is None:
+            continue
+        party = _party_before(local[:i], m.start, text) or _called_on_abroad(
+            local[:i], m.start, text
+        )
+        if party is not None:
+            out[m.text] = party.key
+    return out
+
+
+def _attach_persons(
+    mentions: list[Mention], text: str, known: Mapping[str, str] | None = None
+) -> list[tuple[str, PersonRef]]:
     """Each person with the party key they belong to and the title used.
 
     A person belongs to the nearest party named before them in the same clause
     (熊本市大西一史市長); with none, to the place abroad the sentence goes to when they
-    are called on there (赴日本熊本市訪問，拜會大西一史市長), else to the home city.
+    are called on there (赴日本熊本市訪問，拜會大西一史市長), else to the home city. A
+    person named without a title whom the document names with one elsewhere (``known``)
+    keeps the party found there.
     """
+    known = known or {}
     out: list[tuple[str, PersonRef]] = []
     titles = [m for m in mentions if m.label == "TITLE"]
     foreign = [p for p in _acting_parties(mentions, text) if is_foreign(p)]
@@ -397,6 +430,9 @@ def _attach_persons(mentions: list[Mention], text: str) -> list[tuple[str, Perso
         party = _party_before(mentions[:i], m.start, text) or _called_on_abroad(
             mentions[:i], m.start, text
         )
+        if title is None and m.text in known:
+            out.append((known[m.text], PersonRef(name=m.text, latin=m.latin, of=known[m.text])))
+            continue
         if party is None and _foreign_looking(m.text):
             # A transliterated name with no party beside it (馬欽·克魯帕市長率團訪高) is not
             # the home side's: it belongs to the one foreign party the unit is about.
@@ -670,19 +706,24 @@ def _visits(
     mentions: list[Mention],
     persons: list[tuple[str, PersonRef]],
     text: str = "",
+    abroad: bool = False,  # an earlier sentence, or unit, took the home side abroad
 ) -> Iterable[VisitRel]:
     c = cues()
     home = home_party()
     seen: set[tuple[str, str]] = set()
     subject: list[PartyRef] = []
-    abroad = False  # an earlier sentence took the home side abroad
     acting = {p.key: p for p in _acting_parties(mentions, text)}
     acting_keys = set(acting)
     for s in sentences:
-        cue_pos, cue = _first_cue(s.text, ("inbound", "outbound", "visit", "host", "gather"), c)
+
+        def told(at: int, s: Sentence = s) -> bool:
+            return not _invites_home(s, at, mentions, persons) and not _counts(s.text, at, c)
+
+        kinds = ("inbound", "outbound", "visit", "host", "gather")
+        cue_pos, cue = _first_cue(s.text, kinds, c, told)
         if cue_pos < 0:
             # 率團 alone is the cue; before another cue (A率隊與B拜訪…) it only joins A and B.
-            cue_pos, cue = _first_cue(s.text, ("lead",), c)
+            cue_pos, cue = _first_cue(s.text, ("lead",), c, told)
             cue = "visit" if cue else cue
         inside = [m for m in mentions if s.start <= m.start < s.end]
         named = [m for m in inside if m.label in ("PLACE", "ORG", HOME)]
@@ -691,6 +732,8 @@ def _visits(
         )
         if cue_pos < 0 or _comes_to_perform(s.text, cue_pos, c):
             continue
+        if cue == "outbound" and _to_home(s.text, cue_pos, c):
+            cue = "inbound"  # 赴高雄: going to the home city is coming
         purpose = _purpose_at(s.text, cue_pos, c)
         before = [party_of(m) for m in named if m.start < s.start + cue_pos]
         after = [party_of(m) for m in named if s.start + cue_pos <= m.start < s.start + purpose]
@@ -775,10 +818,34 @@ def _comes_to_perform(text: str, cue_pos: int, c: Cues) -> bool:
     >>> _comes_to_perform("市長訪高觀賞演出", 2, cues())
     False
     """
-    words = [w for kind in ("inbound", "outbound", "visit") for w in c.words(kind)]
-    cue_end = cue_pos + max((len(w) for w in words if text.startswith(w, cue_pos)), default=0)
+    cue_end = _cue_end(text, cue_pos, c)
     places = ("", *lexicon().home_names, *domestic())
     return any(text.startswith(place + w, cue_end) for w in c.words("perform") for place in places)
+
+
+def _cue_end(text: str, cue_pos: int, c: Cues) -> int:
+    """Where the movement or visit cue at ``cue_pos`` ends (its longest word)."""
+    words = [w for kind in ("inbound", "outbound", "visit") for w in c.words(kind)]
+    return cue_pos + max((len(w) for w in words if text.startswith(w, cue_pos)), default=0)
+
+
+def _to_home(text: str, cue_pos: int, c: Cues) -> bool:
+    """Whether the movement cue at ``cue_pos`` goes to the home city (赴高雄, 前往本市).
+
+    >>> _to_home("團員赴高雄參訪", 2, cues()), _to_home("團員赴日本參訪", 2, cues())
+    (True, False)
+    """
+    return text.startswith(lexicon().home_names, _cue_end(text, cue_pos, c))
+
+
+def _counts(text: str, cue_pos: int, c: Cues) -> bool:
+    """Whether the cue's clause counts people (越南旅客赴高雄人數成長): a figure, no visit.
+
+    >>> _counts("旅客赴高雄人數成長", 2, cues()), _counts("旅客赴高雄，人數成長", 2, cues())
+    (True, False)
+    """
+    clause = text[cue_pos : _clause_end(text, cue_pos)]
+    return any(w in clause for w in c.words("count"))
 
 
 def _parties_of_people(
@@ -834,22 +901,58 @@ def _home_leads(
     s: Sentence, cue_pos: int, mentions: list[Mention], persons: list[tuple[str, PersonRef]]
 ) -> bool:
     """Whether the home city (or one of its people) is named before the cue: it is the subject."""
-    home_key = lexicon().home_key
-    home_names = {p.name for k, p in persons if k == home_key}
-    # 陳市長: a home person named again by surname and title.
-    home_short = {p.name[0] + p.title for k, p in persons if k == home_key and p.title}
-    text = s.text
+    names = _home_people(persons)
     for m in mentions:
         if not (s.start <= m.start < s.start + cue_pos):
             continue
-        if is_home(m) or (m.label == "PERSON" and m.text in home_names):
-            return True
-        at = m.start - s.start
-        if m.label == "TITLE" and at > 0 and text[at - 1] + m.key in home_short:
+        if _names_home(m, s, names):
             return True
         if m.label in ("PLACE", "ORG") and is_foreign(party_of(m)):
             return False
     return False
+
+
+def _home_people(persons: list[tuple[str, PersonRef]]) -> frozenset[str]:
+    """The home side's people as a text may name them: 陳其邁, and 陳市長 (surname and title)."""
+    home_key = lexicon().home_key
+    names = {p.name for k, p in persons if k == home_key}
+    return frozenset(names | {p.name[0] + p.title for k, p in persons if k == home_key and p.title})
+
+
+def _names_home(m: Mention, s: Sentence, home_people: frozenset[str]) -> bool:
+    """Whether a mention in ``s`` names the home side: the city, its office or its people."""
+    if is_home(m) or (m.label == "PERSON" and m.text in home_people):
+        return True
+    at = m.start - s.start
+    return m.label == "TITLE" and at > 0 and s.text[at - 1] + m.key in home_people
+
+
+def _invites_home(
+    s: Sentence, cue_pos: int, mentions: list[Mention], persons: list[tuple[str, PersonRef]]
+) -> bool:
+    """Whether a cue tells a trip that the home side is invited to make (他也邀請陳其邁明年
+    率團訪問高松): no trip yet. An invitation accepted (受邀, 應熊本縣邀請赴日) is a trip
+    made; so is a visit of guests the home side invited (邀請姊妹市訪高), which a report
+    tells once they came.
+
+    >>> s = Sentence(0, 8, "也邀請本府明年訪問")
+    >>> home = Mention("KAOHSIUNG", "本府", 3, 5)
+    >>> _invites_home(s, 7, [home], []), _invites_home(s, 7, [], [])
+    (True, False)
+    """
+    c = cues()
+    text = s.text
+    clause = max(text.rfind(p, 0, cue_pos) for p in "，,。；;：:") + 1
+    invite = max((text.rfind(w, clause, cue_pos) for w in c.words("invite")), default=-1)
+    if invite < 0 or any(text.startswith(w, invite - 1) for w in c.words("accept")):
+        return False
+    if re.search(r"應[^，,。；;]{1,20}$", text[clause:invite]):
+        return False  # 應熊本縣邀請: at its invitation
+    people = _home_people(persons)
+    return any(
+        s.start + invite < m.start < s.start + cue_pos and _names_home(m, s, people)
+        for m in mentions
+    )
 
 
 def _abroad(hosts: list[PartyRef]) -> bool:
@@ -876,9 +979,12 @@ def _rel(
     )
 
 
-def _first_cue(text: str, kinds: Sequence[str], c: Cues) -> tuple[int, str]:
+def _first_cue(
+    text: str, kinds: Sequence[str], c: Cues, told: Callable[[int], bool] = lambda _at: True
+) -> tuple[int, str]:
     """The first cue of the kinds, outside quoted titles (「邦交國青年來台圓夢活動」 is a
-    programme's name, not a visit).
+    programme's name, not a visit), at a place where ``told`` says the text tells a
+    happening (not an invitation).
 
     >>> _first_cue("辦理「青年來台活動」，青年訪高", ("inbound",), cues())
     (13, 'inbound')
@@ -893,6 +999,8 @@ def _first_cue(text: str, kinds: Sequence[str], c: Cues) -> tuple[int, str]:
                     continue
                 if any(text.startswith(n, m.end()) for n in c.words("nominal")):
                     continue  # 參訪計畫: a programme's name, not a visit
+                if not told(i):
+                    continue
                 if best[0] < 0 or i < best[0]:
                     best = (i, kind)
                 break

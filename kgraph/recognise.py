@@ -22,7 +22,7 @@ All word lists are data files in ``kgraph/data``; see ARCHITECTURE.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -171,6 +171,18 @@ class GazetteerMatcher:
             or _word_ending_at(self.lex.common_words, text, pos)
         )
 
+    def _family_name_after_title(self, text: str, span: Span) -> bool:
+        """Whether a place's short name right after a title starts a person's name: the
+        Japanese family name 松本 in 副知事松本美香, not 松本市."""
+        start, end = span.start_char, span.end_char
+        return (
+            span.label_ == "PLACE"
+            and span.text in self.lex.family_names
+            and end < len(text)
+            and re.match(rf"[{CJK}]", text[end]) is not None
+            and any(text.endswith(t, 0, start) for t in self.lex.titles)
+        )
+
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         found = [
@@ -184,6 +196,8 @@ class GazetteerMatcher:
                 not self._starts_word(text, span.start_char, ends)
                 and _inside_name(text, span.start_char, span.end_char)
             ):
+                continue
+            if self._family_name_after_title(text, span):
                 continue
             entry = self.gazetteer.lookup(span.text)
             span.kb_id_ = entry.key if entry and span.label_ != HOME else span.text
@@ -296,6 +310,7 @@ class PatternMatcher:
             and not self.generic_re.search(place.group())
             and self._plausible_place(text, pos, place.group())
             and not any(pos < k < place.end() for k in known_starts)
+            and not self._title_then_name(text, pos)
         ):
             span = doc.char_span(pos, place.end(), label="PLACE", alignment_mode="expand")
             if span is not None:
@@ -501,7 +516,7 @@ class PatternMatcher:
     def _title_then_name(self, text: str, pos: int) -> bool:
         """Whether a title that the known place's last character starts is followed by a
         family name: 富山市 + 長藤井裕久及市議會 is the mayor and then the council, no
-        organisation of 富山市."""
+        organisation of 富山市, and 北九州市 + 長中村 no village."""
         lex = lexicon()
         for title in (t for t in lex.titles if len(t) > 1 and text.startswith(t, pos - 1)):
             after = pos - 1 + len(title)
@@ -976,10 +991,14 @@ class PersonFinder:
         if m and len(m.group("latin").split()) >= 2:
             latin = m.group("latin").strip()
             return m.start("latin"), m.start("latin") + len(latin), latin
-        known_family = any(text.startswith(f, pos) for f in self.lex.family_names)
-        if japanese and not known_family and (found := self._japanese_after(text, pos)):
+        family = next((f for f in self.lex.family_names if text.startswith(f, pos)), "")
+        if japanese and not family and (found := self._japanese_after(text, pos)):
             return found
-        return self._chinese_after(text, pos)
+        found = self._chinese_after(text, pos)
+        if japanese and family and (found is None or found[1] - found[0] <= len(family)):
+            # 知事佐藤和也: 和 (and) ends no name here.
+            return self._japanese_after(text, pos, len(family) + 1) or found
+        return found
 
     def _chinese_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
         """A Chinese or Japanese name after a title: a known family name, then one or two
@@ -1002,7 +1021,9 @@ class PersonFinder:
             japanese_ending = family and names and text[end] in lex.japanese_endings
             if self._boundary_ending_at(text, end + 1) and not japanese_ending:
                 break
-            if self._follower_at(text, end):
+            if self._follower_at(text, end) or (
+                text[end] in lex.never_in_name and not japanese_ending
+            ):
                 break
             if any(text.startswith(t, end) for t in lex.titles):
                 break
@@ -1014,15 +1035,18 @@ class PersonFinder:
             return self._translit_after(text, pos)
         return self._with_latin(text, pos, end)
 
-    def _japanese_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
+    def _japanese_after(
+        self, text: str, pos: int, shortest: int = 0
+    ) -> tuple[int, int, str | None] | None:
         """A Japanese name after the title of a Japanese place, when its family name is none
-        of the listed ones (宮崎市長清山知憲簽署): three to five characters, the shortest
-        run that ends where the sentence goes on (two after a one-character family name).
-        A Chinese surname would take too few characters (清山知)."""
+        of the listed ones (宮崎市長清山知憲簽署) or a listed one ends too soon (佐藤 + 和也):
+        three to five characters (``shortest`` or more), the shortest run that ends where
+        the sentence goes on (two after a one-character family name). A Chinese surname
+        would take too few characters (清山知)."""
         words = self.lex.common_words
         if _word_across(words, text, pos) or self._japanese_name_ends(text, pos):
             return None  # 熊本市長期以來 (長期), 代表性卡通 (代表性); 市長率團訪高
-        shortest = 2 if text[pos] in self.lex.surnames else 3  # 森誠 + 率團, 栗栖勉
+        shortest = shortest or (2 if text[pos] in self.lex.surnames else 3)  # 森誠率團, 栗栖勉
         for end in range(pos + shortest, min(pos + 5, len(text)) + 1):
             if not re.fullmatch(rf"[{CJK}]+", text[pos:end]):
                 return None
@@ -1030,8 +1054,9 @@ class PersonFinder:
                 name = text[pos:end]
                 if name in words or _has_function_word(words, name):
                     return None
-                if any(ch in self.lex.never_in_name for ch in name):
-                    return None
+                last = name[-1] if name[-1] not in self.lex.japanese_endings else ""
+                if any(ch in self.lex.never_in_name for ch in name[:-1] + last):
+                    return None  # but 之 may end a given name (博之)
                 return self._with_latin(text, pos, end)
         return None
 
@@ -1278,6 +1303,38 @@ def pipeline() -> Language:
     ):
         nlp.add_pipe(component)
     return nlp
+
+
+def named_again(
+    units: Sequence[tuple[int, str]],
+    found: Sequence[tuple[Mention, ...]],
+    people: Iterable[str],
+) -> list[tuple[Mention, ...]]:
+    """Each unit's mentions, with the ``people`` (names that the document gives beside a
+    title) added wherever a unit names them again without one (陳其邁表示, 邀請陳其邁…):
+    a name keeps its sense through a document. ``units`` are each unit's offset and text.
+    Names shorter than three characters stay where a title marks them (石冠 may be part
+    of a word).
+
+    >>> titled = (Mention("PERSON", "陳其邁", 2, 5), Mention("TITLE", "市長", 0, 2))
+    >>> [m.text for m in named_again([(0, "市長陳其邁"), (5, "陳其邁表示")], [titled, ()],
+    ...                               ["陳其邁"])[1]]
+    ['陳其邁']
+    """
+    names = sorted((n for n in set(people) if len(n) >= 3), key=len, reverse=True)
+    latin = {m.text: m.latin for ms in found for m in ms if m.label == "PERSON" and m.latin}
+    out = []
+    for (offset, text), ms in zip(units, found, strict=True):
+        taken = [(m.start - offset, m.end - offset) for m in ms]
+        added = []
+        for name in names:
+            for hit in re.finditer(re.escape(name), text):
+                if not _overlaps(hit.start(), hit.end(), taken):
+                    taken.append(hit.span())
+                    start, end = offset + hit.start(), offset + hit.end()
+                    added.append(Mention("PERSON", name, start, end, name, latin.get(name)))
+        out.append(tuple(sorted((*ms, *added), key=lambda m: (m.start, m.end))) if added else ms)
+    return out
 
 
 def mentions(doc: Doc, offset: int = 0) -> list[Mention]:

@@ -147,7 +147,8 @@ def ends_sentence(line: str) -> bool:
 _DATELINE = re.compile(
     r"^\s*(?:[^，。,\n]{0,24}?(?:報導|〕|］|\]|）|\)|：|:)\s*)?"
     r"[0-9]{3,4}\s*[-/.年]\s*[0-9]{1,2}\s*[-/.月]\s*[0-9]{1,2}\s*日?"
-    r"(?:\s*[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\s*[^\s0-9，。,]{1,8})?)?\s*$"
+    r"(?:\s*[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\s*[^\s0-9，。,]{1,12})?)?"
+    r"(?:\s*記者[^，。,\n]{1,20}報導)?\s*$"
 )
 #: A dateline is among an article's first lines (non-empty lines counted).
 DATELINE_WITHIN = 5
@@ -158,6 +159,8 @@ def is_dateline(line: str) -> bool:
 
     >>> is_dateline("2024-03-15 18:20 中央社"), is_dateline("〔記者王小明／高雄報導〕2024/04/22")
     (True, True)
+    >>> is_dateline("2024/07/08 15:42 中國時報 記者林小明／高雄報導")
+    True
     >>> is_dateline("114年1月1日起實施新制"), is_dateline("出國期間：114年9月1日至9月5日")
     (False, False)
     """

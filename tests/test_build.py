@@ -541,3 +541,73 @@ def test_a_news_article_dates_its_story_from_its_own_date(tmp_path: Path, gap: s
     visits = [(v.visitor.key, v.host.key, v.direction) for h in found for v in h.visits]
     assert visits == [("熊本縣", "高雄市", "inbound")]
     assert {h.date for h in found} == {DateSpan("2024-03-15", "2024-03-15")}
+
+
+def _article(tmp_path: Path, *lines: str) -> list:
+    path = tmp_path / "news.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return extract_document(read_document(path))
+
+
+def _visit_rows(found: list) -> list[tuple[str, str, str, str | None]]:
+    return sorted(
+        (v.visitor.key, v.host.key, v.direction, h.date.start if h.date else None)
+        for h in found
+        for v in h.visits
+    )
+
+
+def test_an_invitation_to_the_home_side_is_no_trip(tmp_path: Path) -> None:
+    """邀請陳其邁明年率團訪問: 陳其邁 is named without a title there, yet the article named
+    him beside one (高雄市長陳其邁) before, so the trip is the home side's, and only asked."""
+    found = _article(
+        tmp_path,
+        "高松市長訪高雄",
+        "2025/03/14 16:20",
+        "日本高松市長梶浦輝明今天率團拜會高雄市長陳其邁，雙方就觀光交換意見。",
+        "梶浦輝明說，兩市情誼深厚。他也邀請陳其邁明年率團訪問高松市，體驗當地文化。",
+    )
+    assert _visit_rows(found) == [("高松市", "高雄市", "inbound", "2025-03-14")]
+
+
+def test_people_named_again_keep_the_party_the_article_gave_them(tmp_path: Path) -> None:
+    found = _article(
+        tmp_path,
+        "高松市長訪高雄",
+        "2025/03/14 16:20",
+        "日本高松市長梶浦輝明今天率團拜會高雄市長陳其邁。",
+        "梶浦輝明表示，陳其邁的邀請讓他印象深刻。",
+    )
+    people = {(p.name, p.of) for h in found for p in h.persons}
+    assert ("梶浦輝明", "高松市") in people and ("陳其邁", "高雄市") in people
+    assert not {name for name, party in people if party not in ("高松市", "高雄市")}
+
+
+def test_an_articles_paragraphs_go_on_with_its_trip_abroad(tmp_path: Path) -> None:
+    """Each paragraph is a unit of its own; one that goes on with the trip the one before
+    told (訪團15日抵達福岡…) keeps the home side abroad, on the day it names (16日)."""
+    found = _article(
+        tmp_path,
+        "副市長率團訪日",
+        "發布日期：2025-09-19",
+        "高雄市副市長林欽榮率領訪問團，於9月15日至19日赴日本福岡及大阪訪問。",
+        "訪團15日抵達福岡，16日拜會福岡縣知事佐藤和也，雙方交換意見。",
+        "18日訪團轉往大阪，拜會大阪府副知事松本美香。",
+    )
+    rows = _visit_rows(found)
+    assert ("高雄市", "福岡縣", "outbound", "2025-09-15") in rows
+    assert ("高雄市", "大阪府", "outbound", "2025-09-18") in rows
+    assert all(direction == "outbound" for _, _, direction, _ in rows)
+    people = {p.name for h in found for p in h.persons}
+    assert {"佐藤和也", "松本美香"} <= people
+
+
+def test_an_articles_day_is_worth_more_than_a_month_it_mentions(tmp_path: Path) -> None:
+    found = _article(
+        tmp_path,
+        "副市長北上拜會",
+        "2025/07/08 15:42 中國時報 記者林小明／高雄報導",
+        "高雄市副市長羅達生8日北上台北，拜會日本台灣交流協會台北事務所代表片山隆之，"
+        "邀請日本企業參加10月在高雄舉辦的遊艇展。",
+    )
+    assert _visit_rows(found) == [("高雄市", "日本台灣交流協會台北事務所", "local", "2025-07-08")]

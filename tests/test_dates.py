@@ -13,6 +13,7 @@ from kgraph.dates import (
     DateMatch,
     InvalidDateError,
     find_dates,
+    finer,
     parse_date,
     published_date,
     relative_date,
@@ -329,7 +330,16 @@ def test_days_told_from_an_articles_date(text: str, iso: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "start", "end"),
-    [("本月20日至22日", "2024-03-20", "2024-03-22"), ("上月3~5日", "2024-02-03", "2024-02-05")],
+    [
+        ("本月20日至22日", "2024-03-20", "2024-03-22"),
+        ("上月3~5日", "2024-02-03", "2024-02-05"),
+        # The days a passage tells, from the first to the last.
+        ("昨（14）日抵達高雄，今（15）日簽署備忘錄", "2024-03-14", "2024-03-15"),
+        ("訪團13日晚間抵達，今天參訪，16日返國", "2024-03-13", "2024-03-16"),
+        # A day alone is the nearest day of that number (8日 is this month's 8th).
+        ("代表（Ann Lee）8日拜會市長", "2024-03-08", "2024-03-08"),
+        ("清山知憲昨天（14日）抵達", "2024-03-14", "2024-03-14"),
+    ],
 )
 def test_a_range_of_days_told_from_an_articles_date(text: str, start: str, end: str) -> None:
     assert relative_date(text, DateSpan("2024-03-15", "2024-03-15")) == DateSpan(start, end)
@@ -338,6 +348,22 @@ def test_a_range_of_days_told_from_an_articles_date(text: str, start: str, end: 
 def test_no_day_is_told_without_an_articles_date() -> None:
     """A report has no dateline: its 今日 names no day, and better dates are kept."""
     assert relative_date("陳其邁今（15）日接見", None) is None
+    assert relative_date("訪團8日抵達", None) is None
+
+
+@pytest.mark.parametrize("text", ["2024年3月8日", "3月8日", "2024/3/8日", "3.8日"])
+def test_a_day_of_a_written_date_is_no_day_alone(text: str) -> None:
+    assert relative_date(text, DateSpan("2024-03-15", "2024-03-15")) is None
+
+
+def test_a_day_is_finer_than_a_month_or_a_year() -> None:
+    day, month, year = (
+        DateSpan("2025-07-08", "2025-07-08"),
+        DateSpan("2025-10", "2025-10"),
+        DateSpan("2025", "2025"),
+    )
+    assert finer(month, day) == day and finer(year, month) == month
+    assert finer(day, month) == day and finer(month, None) == month and finer(None, None) is None
 
 
 @pytest.mark.parametrize(

@@ -606,3 +606,46 @@ def test_訪問期間_is_a_time_not_a_visit() -> None:
         "訪問期間亦與橘郡簽署教育合作備忘錄、小港高中與橘郡派恩布希高中締結姊妹校。"
     )
     assert visits(h) == {(HOME, "橘郡", "outbound")}
+
+
+# --------------------------------------------------------------------------- invitations
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        pytest.param(
+            "1.112年3月2日，陳其邁市長接見日本熊本市大西一史市長。"
+            "大西一史市長邀請陳其邁市長明年訪問熊本市。",
+            {("熊本市", HOME, "inbound")},
+            id="an-invitation-to-the-home-side-is-no-trip",
+        ),
+        pytest.param(
+            "1.112年3月2日，陳其邁市長受邀訪問日本熊本市，拜會大西一史市長。",
+            {(HOME, "熊本市", "outbound")},
+            id="an-invitation-accepted-is-a-trip",
+        ),
+        pytest.param(
+            "1.112年3月2日，陳其邁市長應熊本市邀請赴日本熊本市訪問。",
+            {(HOME, "熊本市", "outbound")},
+            id="at-someones-invitation-is-a-trip",
+        ),
+        pytest.param(
+            "1.112年3月2日至3日，邀請姊妹市熊本市及友好城市八王子市訪高參與高雄燈會。",
+            {("熊本市", HOME, "inbound"), ("八王子市", HOME, "inbound")},
+            id="guests-the-home-side-invited-came",
+        ),
+        pytest.param(
+            "1.112年3月2日，本府歡迎日本熊本市訪團赴高雄參訪。",
+            {("熊本市", HOME, "inbound")},
+            id="going-to-the-home-city-is-coming",
+        ),
+        pytest.param(
+            "1.112年3月2日，日本熊本市大西一史市長表示，熊本旅客赴高雄人數創新高。",
+            set(),
+            id="a-figure-of-travellers-is-no-visit",
+        ),
+    ],
+)
+def test_trips_asked_for_counted_or_made(body: str, expected: set[tuple[str, str, str]]) -> None:
+    assert {v for h in happenings(body) for v in visits(h)} == expected

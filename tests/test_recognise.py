@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from kgraph.model import Mention
-from kgraph.recognise import lexicon, pipeline
+from kgraph.recognise import lexicon, named_again, pipeline
 from kgraph.recognise import mentions as settle
 
 
@@ -543,6 +543,13 @@ JAPANESE_AFTER_TITLE = [
     # A title that the place's last character starts, then a known family name: the
     # mayor, not an organisation running up to 市議會.
     pytest.param("日本富山市長藤井裕久及市議會議長來訪。", ["藤井裕久"], id="not-an-organisation"),
+    # A listed family name that ends too soon (佐藤 + 和) or a place's short name (松本,
+    # 松本市) right after the title still start the whole name.
+    pytest.param("拜會日本福岡縣知事佐藤和也，雙方", ["佐藤和也"], id="和-in-a-given-name"),
+    pytest.param("日本大阪府堺市市長松本和之率團來訪。", ["松本和之"], id="之-ends-it"),
+    pytest.param("拜會日本大阪府副知事松本美香。", ["松本美香"], id="a-place-name-as-family-name"),
+    pytest.param("與日本關西經濟聯合會副會長藤原隆就合作交換意見。", ["藤原隆"], id="就-ends-it"),
+    pytest.param("由林副市長與日本北九州市長中村正人簽署。", ["中村正人"], id="no-village-長中村"),
     # No title: 長期 (long since), 知事室 (the governor's office).
     pytest.param("熊本市長期以來與高雄交流密切。", [], id="a-word-across-the-title"),
     pytest.param("日本宮崎縣知事室主任來訪。", [], id="an-office"),
@@ -615,3 +622,18 @@ def test_a_run_ending_in_a_boundary_word_before_a_title_gives_way_to_the_name_af
 ) -> None:
     """議由 (會議由 + 市長) is no name: the name after the title is."""
     assert persons(text) == people
+
+
+def test_a_name_given_beside_a_title_is_found_again_without_one() -> None:
+    """named_again: the document's titled people, wherever a unit names them alone, but
+    not inside another name, and not names of two characters (石冠 may be in a word)."""
+    first = tuple(found("高雄市長陳其邁與副市長石冠會面"))
+    units = [
+        (0, "高雄市長陳其邁與副市長石冠會面"),
+        (20, "陳其邁表示，石冠也出席"),
+        (40, "陳其邁市長"),
+    ]
+    later = tuple(found("陳其邁市長", offset=40))
+    again = named_again(units, [first, (), later], ["陳其邁", "石冠"])
+    assert [(m.label, m.text, m.start) for m in again[1]] == [("PERSON", "陳其邁", 20)]
+    assert again[2] == later  # already named there

@@ -244,13 +244,22 @@ def test_discover_finds_the_corpus() -> None:
     assert discover([CORPUS]) == CORPUS_FILES
 
 
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "〔記者王小明／高雄報導〕2024/04/22",
+        "2024/04/22 15:42 中國時報 記者王小明／高雄報導",  # a source, then its reporter
+        "2024年04月22日 14:30 ETtoday新聞雲",
+    ],
+)
 @pytest.mark.parametrize("gap", ["\n", "\n\n"])
-def test_a_news_articles_headline_heads_its_paragraphs(gap: str) -> None:
+def test_a_news_articles_headline_heads_its_paragraphs(gap: str, dateline: str) -> None:
     """The lines before a dateline are the headline, the section of each paragraph after
-    it; the dateline is in no unit; each paragraph is a unit of its own."""
+    it; the dateline is in no unit (中國時報 is no party); each paragraph is a unit of
+    its own."""
     lines = [
         "休士頓市長訪高 簽經貿備忘錄",
-        "〔記者王小明／高雄報導〕2024/04/22",
+        dateline,
         "美國德州休士頓市長率領經貿代表團於本月20日抵達高雄，並與市府簽署經貿合作備忘錄。",
         "經發局長昨日率團前往德國慕尼黑，參加全球智慧城市博覽會。",
     ]
