@@ -204,7 +204,8 @@ def extract(item: UnitInput) -> list[Happening]:
     if CAPTION.match(unit.text):
         return []
     local = [_shift(m, -unit.start) for m in item.mentions]
-    local = [m for m in local if not _in_site_name(m, unit.text)]
+    bylines = _bylines(unit.text)
+    local = [m for m in local if not _in_site_name(m, unit.text) and not _inside(m, bylines)]
     # A unit is about international affairs when it names a foreign party, even one that
     # only comes up as a subject (主管香港事務團隊) or as where people come from.
     if not any(is_foreign(party_of(m)) for m in _inherit_countries(local) if _names_party(m)):
@@ -281,6 +282,26 @@ def _in_site_name(m: Mention, text: str) -> bool:
     True
     """
     return m.label == "PLACE" and text.endswith(cues().words("former"), 0, m.start)
+
+
+#: A reporter's byline at the head of an article's text: （中央社記者王小明高雄14日電）,
+#: 〔記者王小明／高雄報導〕. The places in it say where the reporter wrote, no party.
+BYLINE = re.compile(
+    r"[（(〔［\[][^（(〔［\[）)〕］\]\n]{0,12}?記者[^（(〔［\[）)〕］\]\n]{1,30}?(?:電|報導)\s*[）)〕］\]]"
+)
+
+
+def _bylines(text: str) -> list[tuple[int, int]]:
+    """Where a unit's reporter's bylines are.
+
+    >>> _bylines("（中央社記者王小明高雄14日電）日本…"), _bylines("〔記者王小明／高雄報導〕韓國…")
+    ([(0, 16)], [(0, 12)])
+    """
+    return [m.span() for m in BYLINE.finditer(text)]
+
+
+def _inside(m: Mention, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= m.start and m.end <= end for start, end in spans)
 
 
 def _names_party(m: Mention) -> bool:
@@ -675,12 +696,18 @@ def _led_by_head(place: PartyRef, body: str, mentions: list[Mention], text: str)
     ...      Mention("ORG", "關島觀光局", 6, 11, key="關島觀光局")]
     >>> _led_by_head(party_of(m[0]), "關島觀光局", m, "關島總督率領關島觀光局來訪")
     True
+    >>> m = [Mention("PLACE", "高松市", 0, 3, key="高松市"),
+    ...      Mention("TITLE", "市長", 2, 4, key="市長"),
+    ...      Mention("ORG", "高松市議會", 6, 11, key="高松市議會")]
+    >>> _led_by_head(party_of(m[0]), "高松市議會", m, "高松市長率領高松市議會來訪")
+    True
     """
     ranks = lexicon().titles
     heads = []
     for i, m in enumerate(mentions):
         after = mentions[i + 1 : i + 3]
-        if m.key != place.key or not after or after[0].start != m.end:
+        # 熊本縣 + 知事, or 高松市 + 市長, a title whose first character ends the place's name
+        if m.key != place.key or not after or not m.end - 1 <= after[0].start <= m.end:
             continue
         title = after[1] if after[0].label == "PERSON" and len(after) > 1 else after[0]
         if title.label == "TITLE" and ranks.get(title.key) in ("head", "deputy"):
