@@ -411,7 +411,7 @@ def titled_people(unit: Unit, mentions: Sequence[Mention]) -> dict[str, str]:
     text = unit.text
     local = [_shift(m, -unit.start) for m in mentions]
     local = _inherit_countries(_without_bystanders(local, text), text)
-    titles = [m for m in local if m.label == "TITLE"]
+    titles = _titles(local, text)
     out: dict[str, str] = {}
     for i, m in enumerate(local):
         if m.label != "PERSON" or _title_of(m, titles, text) is None:
@@ -422,6 +422,23 @@ def titled_people(unit: Unit, mentions: Sequence[Mention]) -> dict[str, str]:
         if party is not None:
             out[m.text] = party.key
     return out
+
+
+def _titles(mentions: Sequence[Mention], text: str) -> list[Mention]:
+    """The titles held, not a title word used as a verb before the parties it speaks for
+    (山本健一代表兩市簽署: on behalf of the two cities; ``not_after_title.txt``).
+
+    >>> t = [Mention("TITLE", "代表", 4, 6, key="代表")]
+    >>> _titles(t, "山本健一代表兩市簽署"), len(_titles(t, "山本健一代表來訪"))
+    ([], 1)
+    """
+    verbs = _title_verbs()
+    return [m for m in mentions if m.label == "TITLE" and not text.startswith(verbs, m.end)]
+
+
+@lru_cache(maxsize=1)
+def _title_verbs() -> tuple[str, ...]:
+    return tuple(data_lines("not_after_title.txt"))
 
 
 def _attach_persons(
@@ -437,7 +454,7 @@ def _attach_persons(
     """
     known = known or {}
     out: list[tuple[str, PersonRef]] = []
-    titles = [m for m in mentions if m.label == "TITLE"]
+    titles = _titles(mentions, text)
     foreign = [p for p in _acting_parties(mentions, text) if is_foreign(p)]
     previous: Mention | None = None
     for i, m in enumerate(mentions):

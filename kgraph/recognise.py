@@ -618,10 +618,7 @@ class TitleMatcher:
         titles = "|".join(map(re.escape, sorted(lex.titles, key=len, reverse=True)))
         mods = "|".join(map(re.escape, lex.modifiers))
         # 副 and 代理 make a deputy or acting title of any title (副校長, 代理市長).
-        verb = "|".join(map(re.escape, data_lines("not_after_title.txt")))
-        self.title_re = re.compile(
-            rf"(?:(?P<mod>{mods}))?(?P<title>(?:副|代理)?(?:{titles}))(?!{verb})"
-        )
+        self.title_re = re.compile(rf"(?:(?P<mod>{mods}))?(?P<title>(?:副|代理)?(?:{titles}))")
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []

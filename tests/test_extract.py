@@ -649,3 +649,13 @@ def test_訪問期間_is_a_time_not_a_visit() -> None:
 )
 def test_trips_asked_for_counted_or_made(body: str, expected: set[tuple[str, str, str]]) -> None:
     assert {v for h in happenings(body) for v in visits(h)} == expected
+
+
+def test_a_title_word_before_the_parties_it_speaks_for_gives_no_title() -> None:
+    """代表兩市簽署: on behalf of the two cities; 大西一史 is still the mayor of 熊本市."""
+    h = one(
+        "1.112年3月2日，日本熊本市大西一史市長率團訪高，由陳其邁市長與大西一史代表兩市簽署"
+        "友好交流協定。"
+    )
+    held = {(p.title, p.of) for p in h.persons if p.name == "大西一史"}
+    assert {party for _, party in held} == {"熊本市"} and "代表" not in {t for t, _ in held}

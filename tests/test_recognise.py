@@ -637,9 +637,3 @@ def test_a_name_given_beside_a_title_is_found_again_without_one() -> None:
     again = named_again(units, [first, (), later], ["陳其邁", "石冠"])
     assert [(m.label, m.text, m.start) for m in again[1]] == [("PERSON", "陳其邁", 20)]
     assert again[2] == later  # already named there
-
-
-def test_a_title_word_before_the_parties_it_speaks_for_is_a_verb() -> None:
-    """代表兩市簽署: on behalf of the two cities; 山本健一 holds no title 代表 there."""
-    assert not [m for m in found("由陳其邁與山本健一代表兩市簽署協定") if m.label == "TITLE"]
-    assert persons("荷蘭在台辦事處代表林馬克拜會市長") == ["林馬克"]
