@@ -450,7 +450,7 @@ def _attach_persons(
     (熊本市大西一史市長); with none, to the place abroad the sentence goes to when they
     are called on there (赴日本熊本市訪問，拜會大西一史市長), else to the home city. A
     person named without a title whom the document names with one elsewhere (``known``)
-    keeps the party found there.
+    keeps the party found there; so does one named by family name and title alone.
     """
     known = known or {}
     out: list[tuple[str, PersonRef]] = []
@@ -470,6 +470,12 @@ def _attach_persons(
         )
         if title is None and m.text in known:
             out.append((known[m.text], PersonRef(name=m.text, latin=m.latin, of=known[m.text])))
+            continue
+        fuller = [n for n in known if n != m.text and n.startswith(m.text)]
+        if party is None and len(fuller) == 1:
+            # 佐藤知事表示: the family name and title of 福岡縣知事佐藤和也, named before.
+            key = known[fuller[0]]
+            out.append((key, PersonRef(name=m.text, latin=m.latin, title=title, of=key)))
             continue
         if party is None and _foreign_looking(m.text):
             # A transliterated name with no party beside it (馬欽·克魯帕市長率團訪高) is not
@@ -774,7 +780,7 @@ def _visits(
         home_acts = any(is_home(m) for m in named) or any(
             k == home.key and s.start <= _pos(p, mentions) < s.end for k, p in persons
         )
-        if cue_pos < 0 or _comes_to_perform(s.text, cue_pos, c):
+        if cue_pos < 0 or _comes_to_perform(s.text, cue_pos, c) or _errand(s, cue_pos, inside, c):
             continue
         if cue == "outbound" and _to_home(s.text, cue_pos, c):
             cue = "inbound"  # 赴高雄: going to the home city is coming
@@ -865,6 +871,21 @@ def _comes_to_perform(text: str, cue_pos: int, c: Cues) -> bool:
     cue_end = _cue_end(text, cue_pos, c)
     places = ("", *lexicon().home_names, *domestic())
     return any(text.startswith(place + w, cue_end) for w in c.words("perform") for place in places)
+
+
+def _errand(s: Sentence, cue_pos: int, inside: list[Mention], c: Cues) -> bool:
+    """Whether the movement a cue tells is people's errand, not a visit: the cue, perhaps
+    a place, then an ``errand`` word (樂見台灣企業赴愛達荷投資, 鼓勵學生赴日留學).
+
+    >>> s = Sentence(0, 10, "企業赴愛達荷投資")
+    >>> _errand(s, 2, [Mention("PLACE", "愛達荷", 3, 6)], cues()), _errand(s, 2, [], cues())
+    (True, False)
+    """
+    end = _cue_end(s.text, cue_pos, c)
+    place = next((m for m in inside if m.start == s.start + end), None)
+    if place is not None:
+        end = place.end - s.start
+    return s.text.startswith(c.words("errand"), end)
 
 
 def _cue_end(text: str, cue_pos: int, c: Cues) -> int:

@@ -611,3 +611,17 @@ def test_an_articles_day_is_worth_more_than_a_month_it_mentions(tmp_path: Path) 
         "邀請日本企業參加10月在高雄舉辦的遊艇展。",
     )
     assert _visit_rows(found) == [("高雄市", "日本台灣交流協會台北事務所", "local", "2025-07-08")]
+
+
+def test_a_person_named_by_family_name_and_title_keeps_the_party_given_before(
+    tmp_path: Path,
+) -> None:
+    found = _article(
+        tmp_path,
+        "副市長率團訪日",
+        "發布日期：2025-09-19",
+        "高雄市副市長林欽榮率團於9月16日拜會日本福岡縣知事梶浦輝明，雙方交換意見。",
+        "梶浦知事表示，福岡縣期盼與高雄加強往來。",
+    )
+    parties = {p.of for h in found for p in h.persons if p.name.startswith("梶浦")}
+    assert parties == {"福岡縣"}

@@ -645,6 +645,11 @@ def test_訪問期間_is_a_time_not_a_visit() -> None:
             set(),
             id="a-figure-of-travellers-is-no-visit",
         ),
+        pytest.param(
+            "1.112年3月2日，日本熊本市大西一史市長表示，樂見更多台灣企業赴熊本投資。",
+            set(),
+            id="an-errand-is-no-visit",
+        ),
     ],
 )
 def test_trips_asked_for_counted_or_made(body: str, expected: set[tuple[str, str, str]]) -> None:
