@@ -27,7 +27,14 @@ from kgraph.cache import Extracted
 from kgraph.dates import finer, published_date, relative_date, report_year
 from kgraph.errors import Errors, InputError
 from kgraph.eventnames import dated_events, is_title_only, lent_date
-from kgraph.extract import UnitInput, extract, main_date, story_places, titled_people
+from kgraph.extract import (
+    UnitInput,
+    extract,
+    main_date,
+    story_places,
+    titled_people,
+    without_bylines,
+)
 from kgraph.graph import (
     ENTITIES,
     Triple,
@@ -109,7 +116,9 @@ def extract_document(doc: Document) -> list[Happening]:
     trip: tuple[bool, frozenset[str]] = (False, frozenset())  # abroad, and where
     for unit, named, date in zip(units, found, lent, strict=True):
         places = story_places(named)
+        # A paragraph with a date of its own (114年8月…) starts a story of its own.
         goes_on = trip[0] and not unit.marker and bool(places & trip[1])
+        goes_on = goes_on and main_date(unit.text, year) is None
         told = extract(
             UnitInput(
                 unit=unit,
@@ -145,14 +154,18 @@ def _lent_dates(
     year: int | None,
     published: DateSpan | None = None,
 ) -> list[DateSpan | None]:
-    """For each undated unit, the day a news article's 今（15）日 or 昨日 names, or the
+    """For each undated unit (or one whose own date is only a month or a year where a news
+    article's 8日 says more), the day a news article's 今（15）日 or 昨日 names, or the
     date of an event it names that another unit dates, or else, for a paragraph that is
     not a numbered item, the date of the unit before it when it goes on with that unit's
     story (names a foreign place that one names: a slide's next paragraph, 5校簽署意向書
     after the visit)."""
     explicit = [main_date(u.text, year) for u in units]
     # An article's 8日 says more than the 10月 of an event it mentions beside it.
-    own = [finer(d, relative_date(u.text, published)) for u, d in zip(units, explicit, strict=True)]
+    own = [
+        finer(d, relative_date(without_bylines(u.text), published))
+        for u, d in zip(units, explicit, strict=True)
+    ]
     events = dated_events(units, own)
     lent: list[DateSpan | None] = []
     story: tuple[DateSpan | None, frozenset[str]] = (None, frozenset())  # the last passage's

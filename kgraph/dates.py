@@ -533,8 +533,9 @@ _RELATIVE_DAY = re.compile(
     rf"(?<![如迄至現])(?P<rel>{_alt(list(RELATIVE_DAYS))})"
     rf"(?:{_S}[(（]{_S}(?P<d>[0-9]{{1,2}}){_S}[)）]{_S}日|(?:{_alt(RELATIVE_DAY_WORDS)}))"
 )
-#: A day of the month alone (8日拜會, 16日返國): in an article, the day nearest its date.
-_BARE_DAY = re.compile(r"(?<![0-9月年/.\-])(?P<d>[0-9]{1,2})\s*日")
+#: A day of the month alone (8日拜會, 16日返國): in an article, the day of that number
+#: nearest its date. Not a count of days (為期5日, 停留3日, 30日內, 5日遊), nor 24日本企業.
+_BARE_DAY = re.compile(r"(?<![0-9月年/.\-期留續連每])(?P<d>[0-9]{1,2})\s*日(?![內遊本圓幣元])")
 _RELATIVE_MONTH = re.compile(
     rf"(?P<rel>{_alt(list(RELATIVE_MONTHS))}){_S}(?P<d>[0-9]{{1,2}}){_S}(?:{_alt(DAY_MARKS)})?"
     rf"(?:{_S}(?:{_RSEP}){_S}(?P<d2>[0-9]{{1,2}}){_S})?(?:{_alt(DAY_MARKS)})"

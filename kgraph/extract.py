@@ -93,7 +93,9 @@ class UnitInput:
     source: Source
     report_year: int | None
     mention_sources: tuple[Source, ...] = ()  # aligned with mentions; the unit's when empty
-    lent_date: DateSpan | None = None  # the date of an event the unit names, told elsewhere
+    # The date of an event the unit names, told elsewhere; or an article's day that says
+    # more than the unit's own month (8日 beside 10月).
+    lent_date: DateSpan | None = None
     # People the document names beside a title elsewhere, with their party keys: named
     # here without one (陳其邁表示), they keep that party.
     known_people: tuple[tuple[str, str], ...] = ()
@@ -300,6 +302,18 @@ def _bylines(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in BYLINE.finditer(text)]
 
 
+def without_bylines(text: str) -> str:
+    """The text with its reporter's bylines blanked (same length): their 14日電 is the day
+    the reporter wrote, not a day of the story.
+
+    >>> without_bylines("（中央社記者王小明高雄14日電）昨（13）日")
+    '                昨（13）日'
+    """
+    for start, end in _bylines(text):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
 def _inside(m: Mention, spans: list[tuple[int, int]]) -> bool:
     return any(start <= m.start and m.end <= end for start, end in spans)
 
@@ -405,23 +419,34 @@ def split_sentences(text: str) -> list[Sentence]:
 
 
 def titled_people(unit: Unit, mentions: Sequence[Mention]) -> dict[str, str]:
-    """The people a unit names beside a title and after their party (高雄市長陳其邁), with
-    that party's key: the rest of the document may name them with neither (陳其邁表示,
-    邀請陳其邁…). A person whose party is only the home city by default is left out."""
+    """The people a unit names beside a title and right after their party (高雄市長陳其邁),
+    with that party's key: the rest of the document may name them with neither (陳其邁表示,
+    邀請陳其邁…). A person whose party is only the home city by default is left out, and
+    so is one whose party is only where the sentence goes."""
     text = unit.text
+    bylines = _bylines(text)
     local = [_shift(m, -unit.start) for m in mentions]
+    local = [m for m in local if not _inside(m, bylines)]
     local = _inherit_countries(_without_bystanders(local, text), text)
     titles = _titles(local, text)
     out: dict[str, str] = {}
     for i, m in enumerate(local):
         if m.label != "PERSON" or _title_of(m, titles, text) is None:
             continue
-        party = _party_before(local[:i], m.start, text) or _called_on_abroad(
-            local[:i], m.start, text
-        )
-        if party is not None:
-            out[m.text] = party.key
+        party = next((p for p in reversed(local[:i]) if p.label in ("PLACE", "ORG", HOME)), None)
+        if party is not None and _only_a_title(text[party.end : m.start]):
+            out[m.text] = party_of(party).key
     return out
+
+
+def _only_a_title(gap: str) -> bool:
+    """Whether what stands between a party and a person is nothing, a title or the end of
+    one (高雄市 + 長 + 陳其邁, 熊本縣 + 知事 + 木村敬): the person is that party's.
+
+    >>> [_only_a_title(g) for g in ("", "長", "副市長", "姊妹市  2025年9月")]
+    [True, True, True, False]
+    """
+    return gap == "" or any(t.endswith(gap) for t in lexicon().titles)
 
 
 def _titles(mentions: Sequence[Mention], text: str) -> list[Mention]:
@@ -450,7 +475,8 @@ def _attach_persons(
     (熊本市大西一史市長); with none, to the place abroad the sentence goes to when they
     are called on there (赴日本熊本市訪問，拜會大西一史市長), else to the home city. A
     person named without a title whom the document names with one elsewhere (``known``)
-    keeps the party found there; so does one named by family name and title alone.
+    keeps the party found there, as does one named with a title but no party; a name that
+    starts exactly one such name (佐藤知事: 福岡縣知事佐藤和也) is that person's family name.
     """
     known = known or {}
     out: list[tuple[str, PersonRef]] = []
@@ -468,8 +494,9 @@ def _attach_persons(
         party = _party_before(mentions[:i], m.start, text) or _called_on_abroad(
             mentions[:i], m.start, text
         )
-        if title is None and m.text in known:
-            out.append((known[m.text], PersonRef(name=m.text, latin=m.latin, of=known[m.text])))
+        if m.text in known and (title is None or party is None):
+            key = known[m.text]
+            out.append((key, PersonRef(name=m.text, latin=m.latin, title=title, of=key)))
             continue
         fuller = [n for n in known if n != m.text and n.startswith(m.text)]
         if party is None and len(fuller) == 1:
@@ -762,15 +789,21 @@ def _visits(
     home = home_party()
     seen: set[tuple[str, str]] = set()
     subject: list[PartyRef] = []
+    went_before = abroad  # the unit goes on with a trip an earlier unit told
     acting = {p.key: p for p in _acting_parties(mentions, text)}
     acting_keys = set(acting)
     for s in sentences:
 
         def told(at: int, s: Sentence = s) -> bool:
-            return not _invites_home(s, at, mentions, persons) and not _counts(s.text, at, c)
+            return (
+                not _invites_home(s, at, mentions, persons)
+                and not _counts(s.text, at, c)
+                and _arrives_abroad_if_arrival(s, at, mentions, c)
+            )
 
-        kinds = ("inbound", "outbound", "visit", "host", "gather")
+        kinds = ("inbound", "outbound", "visit", "host", "gather", "arrive")
         cue_pos, cue = _first_cue(s.text, kinds, c, told)
+        cue = "outbound" if cue == "arrive" else cue
         if cue_pos < 0:
             # 率團 alone is the cue; before another cue (A率隊與B拜訪…) it only joins A and B.
             cue_pos, cue = _first_cue(s.text, ("lead",), c, told)
@@ -780,8 +813,10 @@ def _visits(
         home_acts = any(is_home(m) for m in named) or any(
             k == home.key and s.start <= _pos(p, mentions) < s.end for k, p in persons
         )
-        if cue_pos < 0 or _comes_to_perform(s.text, cue_pos, c) or _errand(s, cue_pos, inside, c):
+        if cue_pos < 0 or _comes_to_perform(s.text, cue_pos, c):
             continue
+        if _errand(s, cue_pos, inside, c) and not _home_leads(s, cue_pos, mentions, persons):
+            continue  # 企業赴愛達荷投資, but 觀光局率團赴東京旅遊展
         if cue == "outbound" and _to_home(s.text, cue_pos, c):
             cue = "inbound"  # 赴高雄: going to the home city is coming
         purpose = _purpose_at(s.text, cue_pos, c)
@@ -812,7 +847,7 @@ def _visits(
         if foreign_before or (visiting and not _home_leads(s, cue_pos, mentions, persons)):
             subject = visiting
         home_first = _home_leads(s, cue_pos, mentions, persons)
-        out_pos, _ = _first_cue(s.text, ("outbound",), c)
+        out_pos, _ = _first_cue(s.text, ("outbound",), c, told)
         if cue != "outbound" and out_pos > cue_pos and home_first and not foreign_before:
             # 張淑娟局長率團與本處赴西班牙: the home side leads, then goes abroad.
             cue_pos, cue = out_pos, "outbound"
@@ -852,6 +887,8 @@ def _visits(
                     yield from _rel(home, host, "outbound", persons, seen)
                 continue
             visitors = subject or ([p for p in guests if p.key in acting_keys] if home_acts else [])
+            if went_before and cue != "inbound":
+                continue  # on a trip told before, the hosts who show it round (陪同訪團參觀)
             if visitors:
                 visitors = visitors + _companions(s, named, c)
             for visitor in visitors:
@@ -888,9 +925,28 @@ def _errand(s: Sentence, cue_pos: int, inside: list[Mention], c: Cues) -> bool:
     return s.text.startswith(c.words("errand"), end)
 
 
+def _arrives_abroad_if_arrival(s: Sentence, at: int, mentions: list[Mention], c: Cues) -> bool:
+    """An arrival word (抵達) is a movement cue only right before a place abroad (訪團15日
+    抵達福岡); 市長抵達會場後接見… tells no trip.
+
+    >>> s = Sentence(0, 8, "訪團抵達福岡拜會")
+    >>> fukuoka = Mention("PLACE", "福岡", 4, 6, key="福岡市", country="日本")
+    >>> arrives = _arrives_abroad_if_arrival
+    >>> arrives(s, 2, [fukuoka], cues()), arrives(s, 2, [], cues())
+    (True, False)
+    """
+    word = next((w for w in c.words("arrive") if s.text.startswith(w, at)), None)
+    if word is None:
+        return True
+    after = s.start + at + len(word)
+    return any(
+        m.start == after and m.label == "PLACE" and is_foreign(party_of(m)) for m in mentions
+    )
+
+
 def _cue_end(text: str, cue_pos: int, c: Cues) -> int:
     """Where the movement or visit cue at ``cue_pos`` ends (its longest word)."""
-    words = [w for kind in ("inbound", "outbound", "visit") for w in c.words(kind)]
+    words = [w for kind in ("inbound", "outbound", "visit", "arrive") for w in c.words(kind)]
     return cue_pos + max((len(w) for w in words if text.startswith(w, cue_pos)), default=0)
 
 
@@ -1004,20 +1060,31 @@ def _invites_home(
     >>> home = Mention("KAOHSIUNG", "本府", 3, 5)
     >>> _invites_home(s, 7, [home], []), _invites_home(s, 7, [], [])
     (True, False)
+    >>> s = Sentence(0, 12, "邀請熊本市長至高雄參訪")
+    >>> guest = [Mention("PLACE", "熊本市", 2, 5), Mention("KAOHSIUNG", "高雄", 8, 10)]
+    >>> _invites_home(s, 10, guest, [])
+    False
     """
     c = cues()
     text = s.text
     clause = max(text.rfind(p, 0, cue_pos) for p in "，,。；;：:") + 1
     invite = max((text.rfind(w, clause, cue_pos) for w in c.words("invite")), default=-1)
-    if invite < 0 or any(text.startswith(w, invite - 1) for w in c.words("accept")):
+    if invite < 0 or any(text.startswith(w, max(0, invite - 1)) for w in c.words("accept")):
         return False
     if re.search(r"應[^，,。；;]{1,20}$", text[clause:invite]):
         return False  # 應熊本縣邀請: at its invitation
-    people = _home_people(persons)
-    return any(
-        s.start + invite < m.start < s.start + cue_pos and _names_home(m, s, people)
-        for m in mentions
+    # The invitee is the first name after the invitation, not the place to go (本府邀請
+    # 熊本市長大西一史至高雄參訪: the guest comes).
+    invitee = next(
+        (
+            m
+            for m in mentions
+            if s.start + invite < m.start < s.start + cue_pos
+            and m.label in ("PLACE", "ORG", "PERSON", HOME)
+        ),
+        None,
     )
+    return invitee is not None and _names_home(invitee, s, _home_people(persons))
 
 
 def _abroad(hosts: list[PartyRef]) -> bool:

@@ -47,7 +47,7 @@ COMMON_NOUN = 300
 # The country (as the gazetteer names it) whose officials' names follow their titles in
 # Japanese: two to five characters, family names beyond any list (宮崎市長清山知憲).
 JAPAN = "日本"
-JAPANESE_LIST_JOINERS = "、及與暨"
+JAPANESE_LIST_JOINERS = "、"
 MINISTRY = "部"  # the organisation ending of a country's ministry (外交部, 交通及通訊部)
 # Items of a list that shares one ending: ordinals (第五、第二、第三中學) or pairs joined
 # by 暨 (行政暨經濟、冷凍暨電子學校群).
@@ -171,15 +171,18 @@ class GazetteerMatcher:
             or _word_ending_at(self.lex.common_words, text, pos)
         )
 
-    def _family_name_after_title(self, text: str, span: Span) -> bool:
+    def _family_name_after_title(self, text: str, span: Span, starts: set[int]) -> bool:
         """Whether a place's short name right after a title starts a person's name: the
-        Japanese family name 松本 in 副知事松本美香, not 松本市."""
+        Japanese family name 松本 in 副知事松本美香 (or 松本和之), not 松本市; but in
+        代表福岡與高雄, a joining word and another name follow a place."""
         start, end = span.start_char, span.end_char
+        joined = end < len(text) and text[end] in self.lex.one_char_boundaries
         return (
             span.label_ == "PLACE"
             and span.text in self.lex.family_names
             and end < len(text)
             and re.match(rf"[{CJK}]", text[end]) is not None
+            and not (joined and end + 1 in starts)
             and any(text.endswith(t, 0, start) for t in self.lex.titles)
         )
 
@@ -190,6 +193,7 @@ class GazetteerMatcher:
             for match_id, start, end in self.matcher(doc)
         ]
         ends = {span.end_char for span in found}
+        starts = {span.start_char for span in found}
         spans = []
         for span in found:
             if _part_of_date(text, span.start_char) or (
@@ -197,7 +201,7 @@ class GazetteerMatcher:
                 and _inside_name(text, span.start_char, span.end_char)
             ):
                 continue
-            if self._family_name_after_title(text, span):
+            if self._family_name_after_title(text, span, starts):
                 continue
             entry = self.gazetteer.lookup(span.text)
             span.kb_id_ = entry.key if entry and span.label_ != HOME else span.text
@@ -1052,7 +1056,7 @@ class PersonFinder:
                 return None
             if self._japanese_name_ends(text, end):
                 name = text[pos:end]
-                if name in words or _has_function_word(words, name):
+                if name in words or _has_function_word(words, name) or _has_time_word(words, name):
                     return None
                 last = name[-1] if name[-1] not in self.lex.japanese_endings else ""
                 if any(ch in self.lex.never_in_name for ch in name[:-1] + last):
@@ -1241,6 +1245,16 @@ def _word_ending_at(words: dict[str, tuple[str, int]], text: str, pos: int) -> b
     True
     """
     return any(text[max(0, pos - n) : pos] in words for n in (2, 3, 4))
+
+
+def _has_time_word(words: dict[str, tuple[str, int]], run: str) -> bool:
+    """Whether a run holds a time or place word of two characters (今天, 以來), which
+    Japanese names do not.
+
+    >>> _has_time_word({"今天": ("t", 9)}, "佐藤今天"), _has_time_word({}, "佐藤和也")
+    (True, False)
+    """
+    return any(words.get(run[i : i + 2], ("",))[0] in ("t", "f") for i in range(len(run) - 1))
 
 
 def _word_across(words: dict[str, tuple[str, int]], text: str, pos: int) -> bool:

@@ -147,7 +147,7 @@ def ends_sentence(line: str) -> bool:
 _DATELINE = re.compile(
     r"^\s*(?:[^，。,\n]{0,24}?(?:報導|〕|］|\]|）|\)|：|:)\s*)?"
     r"[0-9]{3,4}\s*[-/.年]\s*[0-9]{1,2}\s*[-/.月]\s*[0-9]{1,2}\s*日?"
-    r"(?:\s*[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\s*[^\s0-9，。,]{1,12})?)?"
+    r"(?:\s*[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\s*(?:(?![於在])[^\s0-9，。,]){1,12})?)?"
     r"(?:\s*記者[^，。,\n]{1,20}報導)?\s*$"
 )
 #: A dateline is among an article's first lines (non-empty lines counted).
@@ -163,6 +163,8 @@ def is_dateline(line: str) -> bool:
     True
     >>> is_dateline("114年1月1日起實施新制"), is_dateline("出國期間：114年9月1日至9月5日")
     (False, False)
+    >>> is_dateline("2025/03/15 14:00 於市府第一會議室召開")
+    False
     """
     return bool(_DATELINE.match(line))
 

@@ -590,14 +590,17 @@ def test_an_articles_paragraphs_go_on_with_its_trip_abroad(tmp_path: Path) -> No
         tmp_path,
         "副市長率團訪日",
         "發布日期：2025-09-19",
-        "高雄市副市長林欽榮率領訪問團，於9月15日至19日赴日本福岡及大阪訪問。",
+        "高雄市副市長林欽榮率領訪問團，於9月15日至19日赴日本福岡、北九州及大阪訪問。",
         "訪團15日抵達福岡，16日拜會福岡縣知事佐藤和也，雙方交換意見。",
+        "17日訪團前往北九州市，由林副市長與北九州市長梶浦輝明簽署備忘錄。"
+        "梶浦市長簽約後並陪同訪團參觀生態城。",
         "18日訪團轉往大阪，拜會大阪府副知事松本美香。",
     )
     rows = _visit_rows(found)
     assert ("高雄市", "福岡縣", "outbound", "2025-09-15") in rows
     assert ("高雄市", "大阪府", "outbound", "2025-09-18") in rows
-    assert all(direction == "outbound" for _, _, direction, _ in rows)
+    assert ("高雄市", "北九州市", "outbound", "2025-09-17") in rows
+    assert all(direction == "outbound" for _, _, direction, _ in rows)  # the hosts stay home
     people = {p.name for h in found for p in h.persons}
     assert {"佐藤和也", "松本美香"} <= people
 
@@ -625,3 +628,27 @@ def test_a_person_named_by_family_name_and_title_keeps_the_party_given_before(
     )
     parties = {p.of for h in found for p in h.persons if p.name.startswith("梶浦")}
     assert parties == {"福岡縣"}
+
+
+def test_a_dated_paragraph_starts_a_story_of_its_own() -> None:
+    """The home side went abroad in March; a paragraph dated August that tells of guests
+    received at home is not part of that trip."""
+    found = _happenings(
+        "高雄市政府行政暨國際處114年度業務報告\n\n國際城市交流\n\n"
+        "114年3月，陳其邁市長率團訪問日本熊本市。\n\n"
+        "114年8月，本府設宴款待來訪的熊本市議會議員團。\n"
+    )
+    assert _visit_rows(found) == [
+        ("熊本市議會", "高雄市", "inbound", "2025-08"),
+        ("高雄市", "熊本市", "outbound", "2025-03"),
+    ]
+
+
+def test_a_bylines_day_is_no_day_of_the_story(tmp_path: Path) -> None:
+    found = _article(
+        tmp_path,
+        "陳其邁接見熊本縣知事",
+        "2024/03/14 16:20",
+        "（中央社記者王小明高雄14日電）高雄市長陳其邁昨（13）日接見來訪的日本熊本縣知事梶浦輝明。",
+    )
+    assert _visit_rows(found) == [("熊本縣", "高雄市", "inbound", "2024-03-13")]

@@ -351,7 +351,20 @@ def test_no_day_is_told_without_an_articles_date() -> None:
     assert relative_date("訪團8日抵達", None) is None
 
 
-@pytest.mark.parametrize("text", ["2024年3月8日", "3月8日", "2024/3/8日", "3.8日"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024年3月8日",
+        "3月8日",
+        "2024/3/8日",
+        "3.8日",
+        "為期5日",
+        "停留3日",
+        "30日內",
+        "5日遊",
+        "24日本企業",
+    ],
+)
 def test_a_day_of_a_written_date_is_no_day_alone(text: str) -> None:
     assert relative_date(text, DateSpan("2024-03-15", "2024-03-15")) is None
 

@@ -650,6 +650,27 @@ def test_訪問期間_is_a_time_not_a_visit() -> None:
             set(),
             id="an-errand-is-no-visit",
         ),
+        pytest.param(
+            "1.112年3月14日，陳其邁市長接見日本熊本市長大西一史，大西一史市長邀請本府明年"
+            "率團訪問熊本市。",
+            {("熊本市", HOME, "inbound")},
+            id="an-invitation-in-the-same-sentence",
+        ),
+        pytest.param(
+            "1.112年3月14日，本府邀請日本熊本市長大西一史至高雄參訪。",
+            {("熊本市", HOME, "inbound")},
+            id="the-home-city-as-the-place-to-go-is-no-invitee",
+        ),
+        pytest.param(
+            "1.112年3月14日，陳其邁市長抵達會場後，隨即接見日本熊本縣知事蒲島郁夫一行。",
+            {("熊本縣", HOME, "inbound")},
+            id="arriving-at-a-venue-is-no-trip",
+        ),
+        pytest.param(
+            "1.112年3月14日，本府觀光局率團赴日本東京旅遊展推廣高雄觀光。",
+            {(HOME, "東京都", "outbound")},
+            id="the-home-sides-trip-to-a-fair-is-no-errand",
+        ),
     ],
 )
 def test_trips_asked_for_counted_or_made(body: str, expected: set[tuple[str, str, str]]) -> None:

@@ -637,3 +637,9 @@ def test_a_name_given_beside_a_title_is_found_again_without_one() -> None:
     again = named_again(units, [first, (), later], ["陳其邁", "石冠"])
     assert [(m.label, m.text, m.start) for m in again[1]] == [("PERSON", "陳其邁", 20)]
     assert again[2] == later  # already named there
+
+
+def test_a_place_name_before_a_conjunction_after_a_title_stays_a_place() -> None:
+    """副知事松本美香 starts a person; 代表福岡與高雄 names two places."""
+    names = [(m.label, m.text) for m in found("兩位首長分別代表福岡與高雄簽署")]
+    assert ("PLACE", "福岡") in names
