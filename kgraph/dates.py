@@ -623,18 +623,26 @@ def _start(match: re.Match[str]) -> int:
 
 
 def _nearest_day(base: date, day: int) -> date | None:
-    """Day ``day`` of ``base``'s month or of the month before, whichever is nearer to
-    ``base``: 今（28）日 in an article of 3 March is 28 February, 今（16）日 in one of
-    15 March (a dateline after midnight) is 16 March."""
-    found = [d for d in (_day_in_month(base, day, 0), _day_in_month(base, day, 1)) if d]
+    """Day ``day`` of ``base``'s month, of the month before or of the month after,
+    whichever is nearest to ``base``: 今（28）日 in an article of 3 March is 28 February,
+    今（16）日 in one of 15 March (a dateline after midnight) is 16 March, and 2日返國 in
+    one of 30 July is 2 August.
+
+    >>> _nearest_day(date(2025, 7, 30), 2), _nearest_day(date(2024, 3, 3), 28)
+    (datetime.date(2025, 8, 2), datetime.date(2024, 2, 28))
+    """
+    found = [d for back in (0, 1, -1) if (d := _day_in_month(base, day, back))]
     return min(found, key=lambda d: abs((d - base).days), default=None)
 
 
 def _day_in_month(base: date, day: int, months_back: int) -> date | None:
-    """Day ``day`` of the month ``months_back`` before ``base``'s (None if it has none)."""
+    """Day ``day`` of the month ``months_back`` before ``base``'s (after it when negative;
+    None if that month has no such day)."""
     year, month = base.year, base.month - months_back
     while month < 1:
         year, month = year - 1, month + 12
+    while month > 12:
+        year, month = year + 1, month - 12
     if not 1 <= day <= calendar.monthrange(year, month)[1]:
         return None
     return date(year, month, day)

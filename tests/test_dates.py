@@ -345,6 +345,18 @@ def test_a_range_of_days_told_from_an_articles_date(text: str, start: str, end: 
     assert relative_date(text, DateSpan("2024-03-15", "2024-03-15")) == DateSpan(start, end)
 
 
+@pytest.mark.parametrize(
+    ("text", "published", "start", "end"),
+    [
+        # Across a month's end: the day of that number nearest the article's date.
+        ("訪團29日抵達，預定2日返國", "2025-07-30", "2025-07-29", "2025-08-02"),
+        ("訪團30日抵達", "2025-01-02", "2024-12-30", "2024-12-30"),
+    ],
+)
+def test_days_across_a_months_end(text: str, published: str, start: str, end: str) -> None:
+    assert relative_date(text, DateSpan(published, published)) == DateSpan(start, end)
+
+
 def test_no_day_is_told_without_an_articles_date() -> None:
     """A report has no dateline: its 今日 names no day, and better dates are kept."""
     assert relative_date("陳其邁今（15）日接見", None) is None
