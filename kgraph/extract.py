@@ -927,7 +927,7 @@ def _errand(s: Sentence, cue_pos: int, inside: list[Mention], c: Cues) -> bool:
 
 def _arrives_abroad_if_arrival(s: Sentence, at: int, mentions: list[Mention], c: Cues) -> bool:
     """An arrival word (抵達) is a movement cue only right before a place abroad (訪團15日
-    抵達福岡); 市長抵達會場後接見… tells no trip.
+    抵達福岡) or as part of an inbound cue (抵達高雄); 市長抵達會場後接見… tells no trip.
 
     >>> s = Sentence(0, 8, "訪團抵達福岡拜會")
     >>> fukuoka = Mention("PLACE", "福岡", 4, 6, key="福岡市", country="日本")
@@ -936,8 +936,8 @@ def _arrives_abroad_if_arrival(s: Sentence, at: int, mentions: list[Mention], c:
     (True, False)
     """
     word = next((w for w in c.words("arrive") if s.text.startswith(w, at)), None)
-    if word is None:
-        return True
+    if word is None or s.text.startswith(c.words("inbound"), at):
+        return True  # not an arrival, or one at home (抵達高雄: an inbound cue)
     after = s.start + at + len(word)
     return any(
         m.start == after and m.label == "PLACE" and is_foreign(party_of(m)) for m in mentions

@@ -667,6 +667,11 @@ def test_訪問期間_is_a_time_not_a_visit() -> None:
             id="arriving-at-a-venue-is-no-trip",
         ),
         pytest.param(
+            "1.112年3月2日，日本熊本市大西一史市長率領經貿代表團於2日抵達高雄。",
+            {("熊本市", HOME, "inbound")},
+            id="arriving-in-the-home-city-is-coming",
+        ),
+        pytest.param(
             "1.112年3月14日，本府觀光局率團赴日本東京旅遊展推廣高雄觀光。",
             {(HOME, "東京都", "outbound")},
             id="the-home-sides-trip-to-a-fair-is-no-errand",
