@@ -109,16 +109,16 @@ def extract_document(doc: Document) -> list[Happening]:
         tuple(mentions(sdoc, offset=u.start))
         for u, sdoc in zip(units, nlp.pipe(u.text for u in units), strict=True)
     ]
-    lent = _lent_dates(units, found, year, published_date(norm.text))
+    explicit = [main_date(u.text, year) for u in units]
+    lent = _lent_dates(units, found, explicit, year, published_date(norm.text))
     people = _people(units, found)
     found = named_again([(u.start, u.text) for u in units], found, people)
     out: list[Happening] = []
     trip: tuple[bool, frozenset[str]] = (False, frozenset())  # abroad, and where
-    for unit, named, date in zip(units, found, lent, strict=True):
+    for unit, named, date, own in zip(units, found, lent, explicit, strict=True):
         places = story_places(named)
         # A paragraph with a date of its own (114年8月…) starts a story of its own.
-        goes_on = trip[0] and not unit.marker and bool(places & trip[1])
-        goes_on = goes_on and main_date(unit.text, year) is None
+        goes_on = trip[0] and not unit.marker and bool(places & trip[1]) and own is None
         told = extract(
             UnitInput(
                 unit=unit,
@@ -151,6 +151,7 @@ def _people(units: list[Unit], found: list[tuple[Mention, ...]]) -> dict[str, st
 def _lent_dates(
     units: list[Unit],
     found: list[tuple[Mention, ...]],
+    explicit: list[DateSpan | None],
     year: int | None,
     published: DateSpan | None = None,
 ) -> list[DateSpan | None]:
@@ -159,8 +160,7 @@ def _lent_dates(
     date of an event it names that another unit dates, or else, for a paragraph that is
     not a numbered item, the date of the unit before it when it goes on with that unit's
     story (names a foreign place that one names: a slide's next paragraph, 5校簽署意向書
-    after the visit)."""
-    explicit = [main_date(u.text, year) for u in units]
+    after the visit). ``explicit`` are the units' own dates (:func:`main_date`)."""
     # An article's 8日 says more than the 10月 of an event it mentions beside it.
     own = [
         finer(d, relative_date(without_bylines(u.text), published))

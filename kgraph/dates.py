@@ -68,9 +68,12 @@ YEAR_COUNT_AFTER: tuple[str, ...] = ("來", "以上", "以來", "之久", "多")
 #: A bare day (``8日``) is a count after these (``第8日``, ``每月5日``) ...
 DAY_COUNT_BEFORE: tuple[str, ...] = (
     "第", "每", "數", "前", "近", "約", "共", "計", "達", "逾", "滿", "月", "週", "周", "期", "為",
+    "留", "續", "連",
 )  # fmt: skip
 #: ... or before these (``3日內``, ``3日遊``).
 DAY_COUNT_AFTER: tuple[str, ...] = ("內", "間", "遊", "以上", "以內", "之內", "左右")
+#: In an article, a day alone is no day where its 日 starts a word (24日本企業, 5日圓).
+DAY_WORDS_AFTER: tuple[str, ...] = ("本", "圓", "幣", "元")
 
 #: Days counted back from an article's date: 今（15）日 (today, the 15th), 昨日 (yesterday).
 RELATIVE_DAYS: dict[str, int] = {"今": 0, "昨": 1}
@@ -534,8 +537,8 @@ _RELATIVE_DAY = re.compile(
     rf"(?:{_S}[(（]{_S}(?P<d>[0-9]{{1,2}}){_S}[)）]{_S}日|(?:{_alt(RELATIVE_DAY_WORDS)}))"
 )
 #: A day of the month alone (8日拜會, 16日返國): in an article, the day of that number
-#: nearest its date. Not a count of days (為期5日, 停留3日, 30日內, 5日遊), nor 24日本企業.
-_BARE_DAY = re.compile(r"(?<![0-9月年/.\-期留續連每])(?P<d>[0-9]{1,2})\s*日(?![內遊本圓幣元])")
+#: nearest its date, unless it counts days (:func:`_bare_days`).
+_BARE_DAY = re.compile(r"(?<![0-9年/.\-])(?P<d>[0-9]{1,2})\s*日")
 _RELATIVE_MONTH = re.compile(
     rf"(?P<rel>{_alt(list(RELATIVE_MONTHS))}){_S}(?P<d>[0-9]{{1,2}}){_S}(?:{_alt(DAY_MARKS)})?"
     rf"(?:{_S}(?:{_RSEP}){_S}(?P<d2>[0-9]{{1,2}}){_S})?(?:{_alt(DAY_MARKS)})"
@@ -580,7 +583,7 @@ def relative_date(text: str, published: DateSpan | None) -> DateSpan | None:
     if published is None:
         return None
     text = text.translate(_WIDE)
-    hits = sorted([*_RELATIVE_DAY.finditer(text), *_BARE_DAY.finditer(text)], key=_start)
+    hits = sorted([*_RELATIVE_DAY.finditer(text), *_bare_days(text)], key=_start)
     month = _RELATIVE_MONTH.search(text)
     base = span_bounds(published.start)[0]
     if hits and (month is None or hits[0].start() < month.start()):
@@ -616,6 +619,22 @@ def _relative_day(base: date, match: re.Match[str]) -> date | None:
     if match["d"] is None:
         return base - timedelta(days=RELATIVE_DAYS[match["rel"]])
     return _nearest_day(base, int(match["d"]))
+
+
+def _bare_days(text: str) -> list[re.Match[str]]:
+    """The days alone in a text that are no count of days (為期5日, 停留3日, 30日內, 5日遊:
+    the words of :data:`DAY_COUNT_BEFORE` and :data:`DAY_COUNT_AFTER`) and whose 日 starts
+    no word (24日本企業).
+
+    >>> [m["d"] for m in _bare_days("8日拜會，為期5日，24日本企業，16日返國")]
+    ['8', '16']
+    """
+    return [
+        m
+        for m in _BARE_DAY.finditer(text)
+        if not _preceded(text, m.start(), DAY_COUNT_BEFORE)
+        and not _followed(text, m.end(), DAY_COUNT_AFTER + DAY_WORDS_AFTER)
+    ]
 
 
 def _start(match: re.Match[str]) -> int:

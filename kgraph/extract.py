@@ -205,9 +205,7 @@ def extract(item: UnitInput) -> list[Happening]:
     unit = item.unit
     if CAPTION.match(unit.text):
         return []
-    local = [_shift(m, -unit.start) for m in item.mentions]
-    bylines = _bylines(unit.text)
-    local = [m for m in local if not _in_site_name(m, unit.text) and not _inside(m, bylines)]
+    local = _own_mentions(unit, item.mentions)
     # A unit is about international affairs when it names a foreign party, even one that
     # only comes up as a subject (主管香港事務團隊) or as where people come from.
     if not any(is_foreign(party_of(m)) for m in _inherit_countries(local) if _names_party(m)):
@@ -312,6 +310,14 @@ def without_bylines(text: str) -> str:
     for start, end in _bylines(text):
         text = text[:start] + " " * (end - start) + text[end:]
     return text
+
+
+def _own_mentions(unit: Unit, mentions: Sequence[Mention]) -> list[Mention]:
+    """A unit's mentions, at offsets into its text, but for names that name no party where
+    they stand: a historic site's (原日本海軍…所) and a reporter's byline's."""
+    bylines = _bylines(unit.text)
+    local = [_shift(m, -unit.start) for m in mentions]
+    return [m for m in local if not _in_site_name(m, unit.text) and not _inside(m, bylines)]
 
 
 def _inside(m: Mention, spans: list[tuple[int, int]]) -> bool:
@@ -424,10 +430,7 @@ def titled_people(unit: Unit, mentions: Sequence[Mention]) -> dict[str, str]:
     邀請陳其邁…). A person whose party is only the home city by default is left out, and
     so is one whose party is only where the sentence goes."""
     text = unit.text
-    bylines = _bylines(text)
-    local = [_shift(m, -unit.start) for m in mentions]
-    local = [m for m in local if not _inside(m, bylines)]
-    local = _inherit_countries(_without_bystanders(local, text), text)
+    local = _inherit_countries(_without_bystanders(_own_mentions(unit, mentions), text), text)
     titles = _titles(local, text)
     out: dict[str, str] = {}
     for i, m in enumerate(local):
@@ -1067,7 +1070,7 @@ def _invites_home(
     """
     c = cues()
     text = s.text
-    clause = max(text.rfind(p, 0, cue_pos) for p in "，,。；;：:") + 1
+    clause = _clause_start(text, cue_pos)
     invite = max((text.rfind(w, clause, cue_pos) for w in c.words("invite")), default=-1)
     if invite < 0 or any(text.startswith(w, max(0, invite - 1)) for w in c.words("accept")):
         return False

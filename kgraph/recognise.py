@@ -48,6 +48,10 @@ COMMON_NOUN = 300
 # Japanese: two to five characters, family names beyond any list (宮崎市長清山知憲).
 JAPAN = "日本"
 JAPANESE_LIST_JOINERS = "、"
+# Word-list tags of verbs, adverbs, prepositions and conjunctions, which no name holds;
+# a Japanese name, found without a family-name list, holds no time or place word either.
+FUNCTION_TAGS = ("v", "d", "p", "c")
+NOT_IN_JAPANESE_NAME = (*FUNCTION_TAGS, "t", "f")
 MINISTRY = "部"  # the organisation ending of a country's ministry (外交部, 交通及通訊部)
 # Items of a list that shares one ending: ordinals (第五、第二、第三中學) or pairs joined
 # by 暨 (行政暨經濟、冷凍暨電子學校群).
@@ -1056,7 +1060,7 @@ class PersonFinder:
                 return None
             if self._japanese_name_ends(text, end):
                 name = text[pos:end]
-                if name in words or _has_function_word(words, name) or _has_time_word(words, name):
+                if name in words or _has_function_word(words, name, NOT_IN_JAPANESE_NAME):
                     return None
                 last = name[-1] if name[-1] not in self.lex.japanese_endings else ""
                 if any(ch in self.lex.never_in_name for ch in name[:-1] + last):
@@ -1076,7 +1080,7 @@ class PersonFinder:
         if self._follower_at(text, pos) or any(text.startswith(t, pos) for t in lex.titles):
             return True
         tags = (lex.common_words.get(text[pos : pos + n], ("",))[0] for n in (2, 3, 4))
-        return any(tag.startswith(("v", "d", "p", "c", "t", "f")) for tag in tags)
+        return any(tag.startswith(NOT_IN_JAPANESE_NAME) for tag in tags)
 
     def _translit_after(self, text: str, pos: int) -> tuple[int, int, str | None] | None:
         """A transliterated name without a dot after a title (市長瓊斯, 副市長奧古斯蒂尼亞克):
@@ -1222,18 +1226,24 @@ def _inside_name(text: str, start: int, end: int, reach: int = 2) -> bool:
     return mid_word and bool(after or before)
 
 
-def _has_function_word(words: dict[str, tuple[str, int]], run: str) -> bool:
+def _has_function_word(
+    words: dict[str, tuple[str, int]], run: str, tags: tuple[str, ...] = FUNCTION_TAGS
+) -> bool:
     """Whether a run holds a verb, adverb, preposition or conjunction of two to four
-    characters (率領, 成為), which names do not (貿易, a verbal noun, is one).
+    characters (率領, 成為), which names do not (貿易, a verbal noun, is one); or a word of
+    other ``tags`` (今天, a time word, is in no Japanese name).
 
-    >>> words = {"成為": ("v", 9), "貿易": ("vn", 9)}
+    >>> words = {"成為": ("v", 9), "貿易": ("vn", 9), "今天": ("t", 9)}
     >>> _has_function_word(words, "成為高雄市"), _has_function_word(words, "貿易局")
     (True, False)
+    >>> japanese = NOT_IN_JAPANESE_NAME
+    >>> _has_function_word(words, "佐藤今天"), _has_function_word(words, "佐藤今天", japanese)
+    (False, True)
     """
     for size in (2, 3, 4):
         for i in range(len(run) - size + 1):
             tag, _ = words.get(run[i : i + size], ("", 0))
-            if tag.startswith(("v", "d", "p", "c")) and tag != "vn":
+            if tag.startswith(tags) and tag != "vn":
                 return True
     return False
 
@@ -1245,16 +1255,6 @@ def _word_ending_at(words: dict[str, tuple[str, int]], text: str, pos: int) -> b
     True
     """
     return any(text[max(0, pos - n) : pos] in words for n in (2, 3, 4))
-
-
-def _has_time_word(words: dict[str, tuple[str, int]], run: str) -> bool:
-    """Whether a run holds a time or place word of two characters (今天, 以來), which
-    Japanese names do not.
-
-    >>> _has_time_word({"今天": ("t", 9)}, "佐藤今天"), _has_time_word({}, "佐藤和也")
-    (True, False)
-    """
-    return any(words.get(run[i : i + 2], ("",))[0] in ("t", "f") for i in range(len(run) - 1))
 
 
 def _word_across(words: dict[str, tuple[str, int]], text: str, pos: int) -> bool:
