@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -126,8 +127,18 @@ def sort_rows(rows: list[Row], columns: Sequence[str]) -> list[Row]:
     >>> sort_rows([{"a": "b"}, {"a": None}, {"a": 10}, {"a": 9}], ["a"])
     [{'a': None}, {'a': 9}, {'a': 10}, {'a': 'b'}]
     """
-    rows.sort(key=lambda row: tuple(_order_value(row[c]) for c in columns))
+    if all(_one_type(rows, c) for c in columns):  # the usual case, sorted at C speed
+        rows.sort(key=itemgetter(*columns))
+    else:
+        rows.sort(key=lambda row: tuple(_order_value(row[c]) for c in columns))
     return rows
+
+
+def _one_type(rows: list[Row], column: str) -> bool:
+    """Whether every value of ``column`` is a string, or every one an integer: then the
+    values compare as they are, as they would by :func:`_order_value`."""
+    kinds = {type(row[column]) for row in rows}
+    return kinds == {str} or kinds == {int}
 
 
 def _order_value(value: Any) -> tuple[int, Any]:

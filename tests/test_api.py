@@ -156,3 +156,23 @@ def test_records_read_in_threads_are_the_same(built_corpus: Path) -> None:
         two.prefetch(["aliases"], threads=2)
         assert two.select("aliases") == one.select("aliases")
         assert "aliases" not in two._prefetched
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["b", "a", "c", "a"],  # one type: sorted by the values themselves
+        [10, 9, 100, 9],
+        ["b", None, 10, 9, "a"],  # mixed: unbound first, then numbers, then text
+        [True, 2, "x", None],
+    ],
+)
+def test_sort_rows_orders_as_sparql_whatever_the_column_holds(values: list) -> None:
+    rows = [{"a": v, "b": i} for i, v in enumerate(values)]
+    rank = {type(None): 0, bool: 2, int: 1, str: 2}
+
+    def reference(row: dict) -> tuple:
+        v = row["a"]
+        return (rank[type(v)], str(v) if rank[type(v)] == 2 else (v or 0)), row["b"]
+
+    assert sort_rows(list(rows), ["a", "b"]) == sorted(rows, key=reference)
