@@ -11,8 +11,6 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
-import os
-import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -36,17 +34,11 @@ from kgraph.extract import (
     without_bylines,
 )
 from kgraph.graph import (
-    ENTITIES,
-    Triple,
-    TripleSink,
-    build_graph_iri,
-    build_metadata,
-    graph_iri,
     info_of,
-    write_triples,
 )
 from kgraph.ingest import discover, read_document
 from kgraph.iri import check_base
+from kgraph.load import processes, write_store
 from kgraph.model import (
     DateSpan,
     Document,
@@ -57,19 +49,15 @@ from kgraph.model import (
     Source,
     Unit,
 )
-from kgraph.namespace import DEFAULT_BASE, ONTOLOGY_IRI
+from kgraph.namespace import DEFAULT_BASE
 from kgraph.normalise import normalise
 from kgraph.recognise import mentions, named_again, pipeline
 from kgraph.resolve import Resolved, resolve
-from kgraph.resources import ontology_dir
 from kgraph.segment import segment
 from kgraph.store import (
     GRAPH_FILE,
     MANIFEST_FILE,
-    STORE_DIR,
     EmbeddedStore,
-    NQuadsWriter,
-    QuadLoader,
     atomic_output,
 )
 
@@ -203,7 +191,8 @@ def build(
     they also write the graph's shares side by side, and ``graph.trig`` is written beside
     the views. Documents whose
     text, and kgraph itself, are unchanged since the last build into ``out`` are not
-    extracted again (see :mod:`kgraph.cache`).
+    extracted again (see :mod:`kgraph.cache`), and the new store starts from the last
+    build's, rewriting only the graphs that changed (see :mod:`kgraph.load`).
     """
     say = progress or (lambda _msg: None)
     check_base(base)
@@ -222,16 +211,18 @@ def build(
         report = _report(out, documents, len(happenings), resolved, skipped)
         del happenings
         with frozen_heap():
-            store = _write_store(tmp, documents, resolved, base, jobs)
+            store, written = write_store(tmp, documents, resolved, base, jobs, earlier=out)
+            if written.kept:
+                say(f"kept {written.kept} of {len(written.digests)} graphs from the last build")
             # The extraction and resolution are no longer needed: the views, which take
             # the most memory of a build, can reuse it (peak RSS is this step's).
             del resolved
             try:
-                quads = _export(store, tmp, views, _processes(jobs))
+                quads = _export(store, tmp, views, processes(jobs))
                 report = replace(report, quads=quads)
             finally:
                 store.close()
-        _write_manifest(tmp, report, base, documents)
+        _write_manifest(tmp, report, base, documents, written.digests)
         return report
 
 
@@ -278,7 +269,7 @@ def extract_files(
 def _extract_all(files: list[Path], jobs: int, into: Path) -> Iterator[Extracted]:
     """Extract ``files`` in order, in ``jobs`` processes (0: one per CPU)."""
     work = partial(_extract_file, into=into)
-    jobs = min(_processes(jobs), len(files))
+    jobs = min(processes(jobs), len(files))
     if jobs <= 1:
         yield from map(work, files)
         return
@@ -307,11 +298,6 @@ def frozen_heap() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
-
-
-def _processes(jobs: int) -> int:
-    """The number of processes ``--jobs`` asks for (0: one per CPU)."""
-    return jobs or os.cpu_count() or 1
 
 
 def _extract_file(path: Path, into: Path) -> Extracted:
@@ -385,102 +371,12 @@ def _report(
     )
 
 
-def _write_store(
-    tmp: Path, documents: list[DocumentInfo], resolved: Resolved, base: str, jobs: int = 1
-) -> EmbeddedStore:
-    """A new store in ``tmp`` holding the ontology, a graph per document, the entities'
-    graph and the build's metadata; open, for the exports to read."""
-    store = EmbeddedStore(tmp / STORE_DIR, create=True)
-    try:
-        ontology = (ontology_dir() / "diplomacy.ttl").read_bytes()
-        store.replace_graph(ONTOLOGY_IRI, ontology, "turtle")
-        with store.loader() as load:
-            for doc_id in [d.doc_id for d in documents] + [ENTITIES]:
-                load.graph(str(graph_iri(doc_id, base)))  # a document that tells nothing too
-            writing = _Writing(resolved, documents, base, tmp / "parts")
-            if _processes(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods():
-                _write_in_processes(writing, load, _processes(jobs))
-            else:
-                write_triples(resolved, documents, base, writing.sink(load))
-            load.add(str(build_graph_iri(base)), build_metadata(documents, base))
-    except BaseException:
-        store.close()
-        raise
-    return store
-
-
-@dataclass(frozen=True)
-class _Writing:
-    """What the graph stage writes from, and where its worker processes put their shares."""
-
-    resolved: Resolved
-    documents: list[DocumentInfo]
-    base: str
-    folder: Path
-
-    def sink(self, out: QuadLoader | NQuadsWriter) -> TripleSink:
-        """Triples of a document id go to that document's named graph in ``out``."""
-        graphs: dict[str, str] = {}
-
-        def add(doc_id: str, triples: list[Triple]) -> None:
-            graph = graphs.get(doc_id) or graphs.setdefault(
-                doc_id, str(graph_iri(doc_id, self.base))
-            )
-            out.add(graph, triples)
-
-        return add
-
-    def share(self, part: int, parts: int) -> Path:
-        """Write share ``part`` of ``parts`` to an N-Quads file (in a worker process)."""
-        path = self.folder / f"part-{part:04d}.nq"
-        with NQuadsWriter(path) as out:
-            write_triples(self.resolved, self.documents, self.base, self.sink(out), (part, parts))
-        return path
-
-
-#: The writing a forked worker process reads (set only while its pool runs): the
-#: resolved corpus reaches the workers by fork, not by pickling it for each.
-_WRITING: _Writing | None = None
-
-
-def _write_in_processes(writing: _Writing, load: QuadLoader, jobs: int) -> None:
-    """The graph stage in ``jobs`` forked processes: each writes its shares of the corpus to
-    N-Quads files, which ``jobs`` threads of this process load into the store as they
-    come (the store parses and loads without holding the GIL). There are more shares than
-    processes, so the store loads some while the workers write the next, and the last
-    shares, written after the others, do not wait for each other to load."""
-    global _WRITING
-    parts = 4 * jobs
-    writing.folder.mkdir()
-    _WRITING = writing
-    try:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(jobs) as pool, ThreadPoolExecutor(jobs) as loaders:
-            loading = [
-                loaders.submit(_load_share, load, path)
-                for path in pool.imap(partial(_write_share, parts=parts), range(parts))
-            ]
-            for done in loading:
-                done.result()
-    finally:
-        _WRITING = None
-        shutil.rmtree(writing.folder, ignore_errors=True)
-
-
-def _load_share(load: QuadLoader, path: Path) -> None:
-    """In a loader thread: one share into the store; its file is not needed after."""
-    load.add_nquads(path)
-    path.unlink()
-
-
-def _write_share(part: int, parts: int) -> Path:
-    if _WRITING is None:
-        raise RuntimeError("a graph writer ran outside a build")
-    return _WRITING.share(part, parts)
-
-
 def _write_manifest(
-    tmp: Path, report: BuildReport, base: str, documents: list[DocumentInfo]
+    tmp: Path,
+    report: BuildReport,
+    base: str,
+    documents: list[DocumentInfo],
+    graphs: dict[str, str],
 ) -> None:
     manifest = {
         "kgraph": __version__,
@@ -493,6 +389,7 @@ def _write_manifest(
         "quads": report.quads,
         "by_type": report.by_type,
         "skipped": list(report.skipped),
+        "graphs": graphs,  # digests, for the next build to keep what did not change
     }
     (tmp / MANIFEST_FILE).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"

@@ -6,8 +6,9 @@ document's content hash and the *fingerprint* of the extraction (a hash of kgrap
 code and word lists). The next build into the same folder reads a document's
 happenings back instead of extracting it again when both still match; any change
 to the text, the code or the data makes it extract afresh. Resolution, the graph
-and the views are always redone over all documents, because one new report can
-merge into events and entities that other reports tell.
+stage and the views are always redone over all documents, because one new report can
+merge into events and entities that other reports tell; the store then rewrites only
+the graphs that changed (:mod:`kgraph.load`).
 
 The cache is kgraph's own output, read back only from a folder that holds a
 kgraph build (see :func:`kgraph.store.atomic_output`); a file that fails to load is

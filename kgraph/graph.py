@@ -11,7 +11,7 @@ from build to build.
 
 from __future__ import annotations
 
-import itertools
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -255,22 +255,26 @@ def write_triples(
     ``share`` = (k, n) writes only the k-th of n shares of the documents, events,
     partnerships and entities, so that n processes can write a corpus side by side. The
     shares together give every triple; a passage two shares cite is in both (a store
-    keeps it once).
+    keeps it once). Each item's share follows from its IRI, not from its place in the
+    corpus, so that adding a report moves nothing else to another share: the graphs it
+    does not touch are handed the very same triples (see :mod:`kgraph.load`).
     """
     part, parts = share
 
-    def mine(items: Iterable[T]) -> Iterator[T]:
-        return itertools.islice(items, part, None, parts)
+    def mine(items: Iterable[T], key: Callable[[T], str]) -> Iterator[T]:
+        if parts == 1:
+            return iter(items)
+        return (x for x in items if zlib.crc32(key(x).encode()) % parts == part)
 
     w = _Writer(base, {d.name: d.doc_id for d in documents}, sink)
-    for d in mine(documents):
+    for d in mine(documents, lambda d: d.doc_id):
         _document(w, d)
-    for event in mine(resolved.events):
+    for event in mine(resolved.events, lambda e: e.iri):
         _event(w, event, resolved.entities)
-    for p in mine(resolved.partnerships):
+    for p in mine(resolved.partnerships, lambda p: p.iri):
         _partnership(w, p)
     referencing = _events_referencing(resolved.events)
-    for entity in mine(resolved.entities.values()):
+    for entity in mine(resolved.entities.values(), lambda e: e.iri):
         _entity(w, entity, _docs_for(entity, referencing.get(entity.iri, []), w))
 
 

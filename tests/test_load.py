@@ -1,0 +1,115 @@
+"""kgraph.load: a rebuild starts from the last build's store and rewrites only the graphs
+that changed, and gives the very store a build from nothing gives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kgraph.build import build
+from kgraph.graph import graph_iri
+from kgraph.load import earlier_graphs
+from kgraph.namespace import DEFAULT_BASE
+from kgraph.store import MANIFEST_FILE, STORE_DIR, EmbeddedStore
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+TEXT = (CORPUS / "kaohsiung-2025h1-international-affairs.txt").read_text(encoding="utf-8")
+
+
+def _reports(folder: Path, count: int) -> list[Path]:
+    """``count`` small reports: stretches of a real one, each telling its own items."""
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for i, (start, end) in enumerate([(0, 420), (420, 1400), (1400, 2600)][:count]):
+        path = folder / f"{'abc'[i]}.txt"
+        path.write_text(TEXT[start:end], encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _quads(out: Path) -> set[str]:
+    """Every quad but the build graph's (its time stamp) and blank nodes (new each time)."""
+    with EmbeddedStore(out / STORE_DIR, read_only=True) as store:
+        return {
+            str(q)
+            for q in store.store
+            if "/graph/_build" not in str(q.graph_name)
+            and not isinstance(q.subject, ox.BlankNode)
+            and not isinstance(q.object, ox.BlankNode)
+        }
+
+
+def _graphs(out: Path) -> set[str]:
+    with EmbeddedStore(out / STORE_DIR, read_only=True) as store:
+        return {g.value for g in store.store.named_graphs()}
+
+
+def _build(paths: list[Path], out: Path, jobs: int = 1, base: str = DEFAULT_BASE) -> list[str]:
+    said: list[str] = []
+    build(paths, out, views=False, jobs=jobs, base=base, progress=said.append)
+    return said
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_adding_a_report_rewrites_its_graphs_only_and_gives_the_same_store(
+    tmp_path: Path, jobs: int
+) -> None:
+    a, b, c = _reports(tmp_path / "in", 3)
+    out = tmp_path / "kg-out"
+    _build([a, b], out, jobs)
+    before = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))["graphs"]
+    said = _build([a, b, c], out, jobs)
+    after = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))["graphs"]
+    fresh = tmp_path / "fresh"
+    _build([a, b, c], fresh, jobs)
+    assert _quads(out) == _quads(fresh) and _graphs(out) == _graphs(fresh)
+    kept = [g for g, d in after.items() if before.get(g) == d]
+    assert str(graph_iri("a", DEFAULT_BASE)) in kept
+    assert str(graph_iri("c", DEFAULT_BASE)) not in kept
+    assert f"kept {len(kept)} of 4 graphs from the last build" in said
+
+
+def test_a_removed_or_changed_report_is_gone_from_the_store(tmp_path: Path) -> None:
+    a, b, c = _reports(tmp_path / "in", 3)
+    out = tmp_path / "kg-out"
+    _build([a, b, c], out)
+    b.write_text(TEXT[420:1000], encoding="utf-8")
+    _build([a, b], out)
+    fresh = tmp_path / "fresh"
+    _build([a, b], fresh)
+    assert _quads(out) == _quads(fresh)
+    assert str(graph_iri("c", DEFAULT_BASE)) not in _graphs(out)
+
+
+def test_a_build_of_another_base_starts_from_nothing(tmp_path: Path) -> None:
+    (a,) = _reports(tmp_path / "in", 1)
+    out = tmp_path / "kg-out"
+    _build([a], out)
+    assert earlier_graphs(out, DEFAULT_BASE)
+    assert earlier_graphs(out, "https://example.org/kg/") is None
+    said = _build([a], out, base="https://example.org/kg/")
+    assert not any(line.startswith("kept ") for line in said)
+    assert all(DEFAULT_BASE not in q for q in _quads(out) if "/ontology" not in q)
+
+
+def test_a_store_that_is_not_the_one_its_manifest_lists_is_not_reused(tmp_path: Path) -> None:
+    a, b = _reports(tmp_path / "in", 2)
+    out = tmp_path / "kg-out"
+    _build([a, b], out)
+    with EmbeddedStore(out / STORE_DIR) as store:  # someone dropped a graph by hand
+        store.store.remove_graph(ox.NamedNode(str(graph_iri("a", DEFAULT_BASE))))
+    said = _build([a, b], out)
+    assert not any(line.startswith("kept ") for line in said)
+    fresh = tmp_path / "fresh"
+    _build([a, b], fresh)
+    assert _quads(out) == _quads(fresh)
+
+
+def test_no_earlier_build_or_no_digests_means_none(tmp_path: Path) -> None:
+    assert earlier_graphs(tmp_path / "nothing", DEFAULT_BASE) is None
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / MANIFEST_FILE).write_text(json.dumps({"base": DEFAULT_BASE}))
+    assert earlier_graphs(tmp_path / "old", DEFAULT_BASE) is None
