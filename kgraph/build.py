@@ -38,7 +38,7 @@ from kgraph.graph import (
 )
 from kgraph.ingest import discover, read_document
 from kgraph.iri import check_base
-from kgraph.load import processes, write_store
+from kgraph.load import earlier_build, processes, write_store
 from kgraph.model import (
     DateSpan,
     Document,
@@ -211,18 +211,21 @@ def build(
         report = _report(out, documents, len(happenings), resolved, skipped)
         del happenings
         with frozen_heap():
-            store, written = write_store(tmp, documents, resolved, base, jobs, earlier=out)
+            earlier = earlier_build(out, base)
+            store, written = write_store(tmp, documents, resolved, base, jobs, earlier)
             if written.kept:
-                say(f"kept {written.kept} of {len(written.digests)} graphs from the last build")
+                kept = len(written.kept)
+                say(f"kept {kept} of {len(written.digests)} graphs from the last build")
+            reuse = earlier.kept_blocks(written.kept) if earlier else {}
             # The extraction and resolution are no longer needed: the views, which take
             # the most memory of a build, can reuse it (peak RSS is this step's).
             del resolved
             try:
-                quads = _export(store, tmp, views, processes(jobs))
+                quads, blocks = _export(store, tmp, views, processes(jobs), (out, reuse))
                 report = replace(report, quads=quads)
             finally:
                 store.close()
-        _write_manifest(tmp, report, base, documents, written.digests)
+        _write_manifest(tmp, report, base, documents, written.digests, blocks)
         return report
 
 
@@ -330,25 +333,35 @@ def write_views(kg: KnowledgeGraph, folder: Path, threads: int = 1) -> None:
     write_map(records, folder / MAP_FILE)
 
 
-def _export(store: EmbeddedStore, folder: Path, views: bool, jobs: int) -> int:
+def _export(
+    store: EmbeddedStore,
+    folder: Path,
+    views: bool,
+    jobs: int,
+    earlier: tuple[Path, dict[str, list[int]]],
+) -> tuple[int, dict[str, list[int]]]:
     """``graph.trig`` and, with ``views``, the two pages, into ``folder``; returns the
-    number of quads in the store. Allowed more than one CPU (``jobs``), the dump and the
-    count run in a thread beside the views (the store works without holding the GIL,
-    while the views are mostly Python), and the views' queries run side by side."""
+    number of quads in the store and where each graph's block is in ``graph.trig``. The
+    blocks of graphs the store kept from the build in ``earlier`` (its folder, and where
+    those blocks are in its ``graph.trig``) are copied from there. Allowed more than one
+    CPU (``jobs``), the dump and the count run in a thread beside the views (the store
+    works without holding the GIL, while the views are mostly Python), and the views'
+    queries run side by side."""
+    old, kept = earlier
 
-    def dump() -> int:
-        store.dump(folder / GRAPH_FILE, "trig")
-        return store.count()
+    def dump() -> tuple[int, dict[str, list[int]]]:
+        blocks = store.write_trig(folder / GRAPH_FILE, old / GRAPH_FILE, kept)
+        return store.count(), blocks
 
     if not (views and jobs > 1):
-        quads = dump()
+        dumped = dump()
         if views:
             write_views(KnowledgeGraph(store), folder)
-        return quads
+        return dumped
     with ThreadPoolExecutor(1) as pool:
-        dumped = pool.submit(dump)
+        dumping = pool.submit(dump)
         write_views(KnowledgeGraph(store), folder, jobs)
-        return dumped.result()
+        return dumping.result()
 
 
 def _report(
@@ -377,6 +390,7 @@ def _write_manifest(
     base: str,
     documents: list[DocumentInfo],
     graphs: dict[str, str],
+    blocks: dict[str, list[int]],
 ) -> None:
     manifest = {
         "kgraph": __version__,
@@ -389,7 +403,10 @@ def _write_manifest(
         "quads": report.quads,
         "by_type": report.by_type,
         "skipped": list(report.skipped),
-        "graphs": graphs,  # digests, for the next build to keep what did not change
+        # For the next build to keep what did not change: each graph's digest, and where
+        # its block is in graph.trig.
+        "graphs": graphs,
+        "trig": blocks,
     }
     (tmp / MANIFEST_FILE).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"

@@ -51,16 +51,30 @@ from kgraph.store import (
     QuadLoader,
 )
 
-__all__ = ["Written", "earlier_graphs", "processes", "write_store"]
+__all__ = ["Earlier", "Written", "earlier_build", "processes", "write_store"]
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The build already in the output folder, as its manifest tells it: the digests of
+    its graphs and where each graph's block is in its ``graph.trig``."""
+
+    folder: Path
+    digests: dict[str, str]
+    blocks: dict[str, list[int]]
+
+    def kept_blocks(self, kept: Iterable[str]) -> dict[str, list[int]]:
+        """Where the blocks of the ``kept`` graphs are in the earlier ``graph.trig``."""
+        return {g: self.blocks[g] for g in kept if g in self.blocks}
 
 
 @dataclass(frozen=True)
 class Written:
-    """What the store stage wrote: the digests of its graphs (for the manifest) and how
-    many graphs it kept as the earlier build had them."""
+    """What the store stage wrote: the digests of its graphs (for the manifest), and the
+    graphs it kept as the earlier build had them."""
 
     digests: dict[str, str]
-    kept: int = 0
+    kept: frozenset[str] = frozenset()
 
 
 def processes(jobs: int) -> int:
@@ -72,21 +86,23 @@ def processes(jobs: int) -> int:
     return jobs or os.cpu_count() or 1
 
 
-def earlier_graphs(out: Path, base: str) -> dict[str, str] | None:
-    """The digests of the graphs of the build in ``out`` (by graph IRI), when its store can
-    be the start of a new build with ``base``: a build of the same base, whose manifest
-    lists them. None otherwise (no build, another base, a manifest from before digests).
-    """
+def earlier_build(out: Path, base: str) -> Earlier | None:
+    """The build in ``out``, when its store can be the start of a new build with ``base``:
+    a build of the same base, whose manifest lists its graphs' digests. None otherwise (no
+    build, another base, a manifest from before digests)."""
     try:
         manifest = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    graphs = manifest.get("graphs") if isinstance(manifest, dict) else None
-    if manifest.get("base") != base or not isinstance(graphs, dict):
+    if not isinstance(manifest, dict) or manifest.get("base") != base:
+        return None
+    graphs, blocks = manifest.get("graphs"), manifest.get("trig", {})
+    if not isinstance(graphs, dict) or not isinstance(blocks, dict):
         return None
     if not (out / STORE_DIR).is_dir():
         return None
-    return {str(g): str(d) for g, d in graphs.items()}
+    digests = {str(g): str(d) for g, d in graphs.items()}
+    return Earlier(out, digests, {str(g): list(b) for g, b in blocks.items()})
 
 
 def write_store(
@@ -95,18 +111,18 @@ def write_store(
     resolved: Resolved,
     base: str,
     jobs: int = 1,
-    earlier: Path | None = None,
+    earlier: Earlier | None = None,
 ) -> tuple[EmbeddedStore, Written]:
     """The build's store in ``tmp``: the ontology, a graph per document, the entities'
-    graph and the build's metadata. Starts from the store of the build in ``earlier`` if
-    :func:`earlier_graphs` allows it, and then writes only the graphs that changed.
+    graph and the build's metadata. Starts from the ``earlier`` build's store (see
+    :func:`earlier_build`) if it still holds the graphs its manifest lists, and then
+    writes only the graphs that changed.
 
     Returns the store, open for the exports to read, and what was written.
     """
-    digests = earlier_graphs(earlier, base) if earlier else None
-    store = _start(tmp / STORE_DIR, earlier / STORE_DIR if earlier else None, digests)
+    store = _start(tmp / STORE_DIR, earlier)
     if store is None:
-        digests = None
+        earlier = None
         store = EmbeddedStore(tmp / STORE_DIR, create=True)
     try:
         ontology = (ontology_dir() / "diplomacy.ttl").read_bytes()
@@ -115,11 +131,11 @@ def write_store(
         with store.loader() as load:
             names = [str(graph_iri(d.doc_id, base)) for d in documents]
             names.append(str(graph_iri(ENTITIES, base)))
-            if digests is None:
+            if earlier is None:
                 written = Written(_write_all(writing, load, names, jobs).hex())
             else:
-                now = _write_changed(writing, load, names, digests, jobs).hex()
-                kept = sum(1 for g, d in now.items() if digests.get(g) == d)
+                now = _write_changed(writing, load, names, earlier.digests, jobs).hex()
+                kept = frozenset(g for g, d in now.items() if earlier.digests.get(g) == d)
                 written = Written(now, kept)
             # The build's own graph (when, what, from which documents) is new every time.
             build = str(build_graph_iri(base))
@@ -131,17 +147,15 @@ def write_store(
     return store, written
 
 
-def _start(
-    folder: Path, earlier: Path | None, digests: dict[str, str] | None
-) -> EmbeddedStore | None:
-    """A checkpoint of the store in ``earlier``, opened in ``folder``, if there is one to
-    start from and it still holds the graphs its manifest lists; None otherwise."""
-    if earlier is None or digests is None:
+def _start(folder: Path, earlier: Earlier | None) -> EmbeddedStore | None:
+    """A checkpoint of the ``earlier`` build's store, opened in ``folder``, if it still
+    holds the graphs its manifest lists; None otherwise."""
+    if earlier is None:
         return None
     try:
-        old = ox.Store.read_only(str(earlier))
+        old = ox.Store.read_only(str(earlier.folder / STORE_DIR))
         held = {g.value for g in old.named_graphs() if isinstance(g, ox.NamedNode)}
-        if not set(digests) <= held:  # not the store the manifest speaks of
+        if not set(earlier.digests) <= held:  # not the store the manifest speaks of
             return None
         old.backup(str(folder))
         del old

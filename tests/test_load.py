@@ -11,9 +11,9 @@ import pytest
 
 from kgraph.build import build
 from kgraph.graph import graph_iri
-from kgraph.load import earlier_graphs
+from kgraph.load import earlier_build
 from kgraph.namespace import DEFAULT_BASE
-from kgraph.store import MANIFEST_FILE, STORE_DIR, EmbeddedStore
+from kgraph.store import GRAPH_FILE, MANIFEST_FILE, STORE_DIR, EmbeddedStore
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 TEXT = (CORPUS / "kaohsiung-2025h1-international-affairs.txt").read_text(encoding="utf-8")
@@ -42,6 +42,17 @@ def _quads(out: Path) -> set[str]:
         }
 
 
+def _trig(out: Path) -> set[str]:
+    """The quads of ``graph.trig``, as :func:`_quads` takes them."""
+    return {
+        str(q)
+        for q in ox.parse(path=out / GRAPH_FILE, format=ox.RdfFormat.TRIG)
+        if "/graph/_build" not in str(q.graph_name)
+        and not isinstance(q.subject, ox.BlankNode)
+        and not isinstance(q.object, ox.BlankNode)
+    }
+
+
 def _graphs(out: Path) -> set[str]:
     with EmbeddedStore(out / STORE_DIR, read_only=True) as store:
         return {g.value for g in store.store.named_graphs()}
@@ -66,6 +77,7 @@ def test_adding_a_report_rewrites_its_graphs_only_and_gives_the_same_store(
     fresh = tmp_path / "fresh"
     _build([a, b, c], fresh, jobs)
     assert _quads(out) == _quads(fresh) and _graphs(out) == _graphs(fresh)
+    assert _trig(out) == _trig(fresh) == _quads(fresh)
     kept = [g for g, d in after.items() if before.get(g) == d]
     assert str(graph_iri("a", DEFAULT_BASE)) in kept
     assert str(graph_iri("c", DEFAULT_BASE)) not in kept
@@ -80,7 +92,7 @@ def test_a_removed_or_changed_report_is_gone_from_the_store(tmp_path: Path) -> N
     _build([a, b], out)
     fresh = tmp_path / "fresh"
     _build([a, b], fresh)
-    assert _quads(out) == _quads(fresh)
+    assert _quads(out) == _quads(fresh) == _trig(out)
     assert str(graph_iri("c", DEFAULT_BASE)) not in _graphs(out)
 
 
@@ -88,8 +100,8 @@ def test_a_build_of_another_base_starts_from_nothing(tmp_path: Path) -> None:
     (a,) = _reports(tmp_path / "in", 1)
     out = tmp_path / "kg-out"
     _build([a], out)
-    assert earlier_graphs(out, DEFAULT_BASE)
-    assert earlier_graphs(out, "https://example.org/kg/") is None
+    assert earlier_build(out, DEFAULT_BASE)
+    assert earlier_build(out, "https://example.org/kg/") is None
     said = _build([a], out, base="https://example.org/kg/")
     assert not any(line.startswith("kept ") for line in said)
     assert all(DEFAULT_BASE not in q for q in _quads(out) if "/ontology" not in q)
@@ -109,7 +121,43 @@ def test_a_store_that_is_not_the_one_its_manifest_lists_is_not_reused(tmp_path: 
 
 
 def test_no_earlier_build_or_no_digests_means_none(tmp_path: Path) -> None:
-    assert earlier_graphs(tmp_path / "nothing", DEFAULT_BASE) is None
+    assert earlier_build(tmp_path / "nothing", DEFAULT_BASE) is None
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / MANIFEST_FILE).write_text(json.dumps({"base": DEFAULT_BASE}))
-    assert earlier_graphs(tmp_path / "old", DEFAULT_BASE) is None
+    assert earlier_build(tmp_path / "old", DEFAULT_BASE) is None
+
+
+def test_a_kept_graph_s_block_is_copied_from_the_last_graph_trig(tmp_path: Path) -> None:
+    a, b = _reports(tmp_path / "in", 2)
+    out = tmp_path / "kg-out"
+    _build([a], out)
+    graph = str(graph_iri("a", DEFAULT_BASE))
+    offset, length = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))["trig"][graph]
+    block = (out / GRAPH_FILE).read_bytes()[offset : offset + length]
+    assert block.startswith(f"<{graph}> {{".encode()) and block.endswith(b"}\n")
+    # A mark in the old block (a comment) shows that the new file copied it.
+    marked = block.replace(b"{\n", b"{\n# kept\n", 1)
+    data = (out / GRAPH_FILE).read_bytes()
+    (out / GRAPH_FILE).write_bytes(data[:offset] + marked + data[offset + length :])
+    manifest = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+    for g, (o, n) in manifest["trig"].items():
+        if o > offset:
+            manifest["trig"][g] = [o + len(marked) - length, n]
+    manifest["trig"][graph] = [offset, len(marked)]
+    (out / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
+    _build([a, b], out)
+    assert b"# kept" in (out / GRAPH_FILE).read_bytes()
+    fresh = tmp_path / "fresh"
+    _build([a, b], fresh)
+    assert _trig(out) == _trig(fresh) == _quads(fresh)
+
+
+def test_a_block_that_is_not_where_the_manifest_says_is_dumped_again(tmp_path: Path) -> None:
+    a, b = _reports(tmp_path / "in", 2)
+    out = tmp_path / "kg-out"
+    _build([a], out)
+    (out / GRAPH_FILE).write_bytes(b"# not the file the manifest speaks of\n")
+    _build([a, b], out)
+    fresh = tmp_path / "fresh"
+    _build([a, b], fresh)
+    assert _trig(out) == _trig(fresh) == _quads(fresh)
