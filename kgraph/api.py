@@ -127,7 +127,7 @@ def sort_rows(rows: list[Row], columns: Sequence[str]) -> list[Row]:
     >>> sort_rows([{"a": "b"}, {"a": None}, {"a": 10}, {"a": 9}], ["a"])
     [{'a': None}, {'a': 9}, {'a': 10}, {'a': 'b'}]
     """
-    if all(_one_type(rows, c) for c in columns):  # the usual case, sorted at C speed
+    if columns and all(_one_type(rows, c) for c in columns):  # the usual case: at C speed
         rows.sort(key=itemgetter(*columns))
     else:
         rows.sort(key=lambda row: tuple(_order_value(row[c]) for c in columns))

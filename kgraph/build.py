@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
+import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -38,7 +39,7 @@ from kgraph.graph import (
 )
 from kgraph.ingest import discover, read_document
 from kgraph.iri import check_base
-from kgraph.load import earlier_build, processes, write_store
+from kgraph.load import earlier_build, write_store
 from kgraph.model import (
     DateSpan,
     Document,
@@ -212,20 +213,20 @@ def build(
         del happenings
         with frozen_heap():
             earlier = earlier_build(out, base)
-            store, written = write_store(tmp, documents, resolved, base, jobs, earlier)
+            store, written = write_store(tmp, documents, resolved, base, processes(jobs), earlier)
             if written.kept:
                 kept = len(written.kept)
                 say(f"kept {kept} of {len(written.digests)} graphs from the last build")
-            reuse = earlier.kept_blocks(written.kept) if earlier else {}
+            reuse = (out / GRAPH_FILE, earlier.kept_blocks(written.kept) if earlier else {})
             # The extraction and resolution are no longer needed: the views, which take
             # the most memory of a build, can reuse it (peak RSS is this step's).
             del resolved
             try:
-                quads, blocks = _export(store, tmp, views, processes(jobs), (out, reuse))
+                quads, blocks = _export(store, tmp, views, processes(jobs), reuse)
                 report = replace(report, quads=quads)
             finally:
                 store.close()
-        _write_manifest(tmp, report, base, documents, written.digests, blocks)
+        _write_manifest(tmp, report, base, documents, {**written.manifest(), "trig": blocks})
         return report
 
 
@@ -303,6 +304,15 @@ def frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
+def processes(jobs: int) -> int:
+    """The number of processes ``--jobs`` asks for (0: one per CPU).
+
+    >>> processes(3), processes(0) >= 1
+    (3, True)
+    """
+    return jobs or os.cpu_count() or 1
+
+
 def _extract_file(path: Path, into: Path) -> Extracted:
     found, _data = _extract_saved(path, into)
     return found
@@ -338,19 +348,18 @@ def _export(
     folder: Path,
     views: bool,
     jobs: int,
-    earlier: tuple[Path, dict[str, list[int]]],
+    reuse: tuple[Path, dict[str, tuple[int, int]]],
 ) -> tuple[int, dict[str, list[int]]]:
     """``graph.trig`` and, with ``views``, the two pages, into ``folder``; returns the
-    number of quads in the store and where each graph's block is in ``graph.trig``. The
-    blocks of graphs the store kept from the build in ``earlier`` (its folder, and where
-    those blocks are in its ``graph.trig``) are copied from there. Allowed more than one
-    CPU (``jobs``), the dump and the count run in a thread beside the views (the store
-    works without holding the GIL, while the views are mostly Python), and the views'
-    queries run side by side."""
-    old, kept = earlier
+    number of quads in the store and where each graph's block is in ``graph.trig``.
+    ``reuse`` is the last build's ``graph.trig`` and where the blocks of the graphs the
+    store kept are in it: they are copied from there. Allowed more than one CPU
+    (``jobs``), the dump and the count run in a thread beside the views (the store works
+    without holding the GIL, while the views are mostly Python), and the views' queries
+    run side by side."""
 
     def dump() -> tuple[int, dict[str, list[int]]]:
-        blocks = store.write_trig(folder / GRAPH_FILE, old / GRAPH_FILE, kept)
+        blocks = store.write_trig(folder / GRAPH_FILE, *reuse)
         return store.count(), blocks
 
     if not (views and jobs > 1):
@@ -389,9 +398,10 @@ def _write_manifest(
     report: BuildReport,
     base: str,
     documents: list[DocumentInfo],
-    graphs: dict[str, str],
-    blocks: dict[str, list[int]],
+    store: dict[str, object],
 ) -> None:
+    """The build's manifest; ``store`` is what the next build needs to start from this
+    build's store and ``graph.trig`` (see :mod:`kgraph.load`)."""
     manifest = {
         "kgraph": __version__,
         "base": base,
@@ -403,10 +413,7 @@ def _write_manifest(
         "quads": report.quads,
         "by_type": report.by_type,
         "skipped": list(report.skipped),
-        # For the next build to keep what did not change: each graph's digest, and where
-        # its block is in graph.trig.
-        "graphs": graphs,
-        "trig": blocks,
+        **store,
     }
     (tmp / MANIFEST_FILE).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"

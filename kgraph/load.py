@@ -2,26 +2,30 @@
 
 A build writes a new store in its temporary folder (see :func:`kgraph.store.atomic_output`),
 with a named graph per document, the entities' graph, the build's graph and the ontology.
-It starts from nothing, or, when the output folder holds an earlier build of the same
-base, from a checkpoint of that build's store: RocksDB hard-links the files of a
-checkpoint, so it costs no copy. The graph stage then runs over the whole corpus as ever
-(resolution is global: one new report can merge into events and entities that others
-tell), but only the graphs whose triples differ from the earlier build's are written, told
-apart by their :class:`~kgraph.store.GraphDigests`, which the manifest keeps. Adding one
-report to a large corpus rewrites that report's graph, the entities' and the build's
-graphs, and those of the reports its happenings merge with, not millions of quads.
+It starts from nothing, or, when the output folder holds an earlier build it can start
+from (:func:`earlier_build`), from a checkpoint of that build's store: RocksDB hard-links
+the files of a checkpoint, so it costs no copy. The graph stage then runs over the whole
+corpus as ever (resolution is global: one new report can merge into events and entities
+that others tell), but only the graphs whose triples differ from the earlier build's are
+written, told apart by their :class:`~kgraph.store.GraphDigests`, which the manifest
+keeps. Adding one report to a large corpus rewrites that report's graph, the entities' and
+the build's graphs, and those of the reports its happenings merge with, not millions of
+quads.
 
 With more than one process, the graph stage writes shares of the corpus to N-Quads files
-side by side (:class:`_Writing`), and this process loads them.
+side by side (:class:`_Writing`), and this process loads them. A share hands a passage
+that two shares cite over once each, so the digests depend on the number of shares: an
+earlier build made with another number is not started from (its graphs would all differ,
+and removing them all costs more than writing a store from nothing).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
-import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -29,6 +33,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kgraph import __version__
+from kgraph.errors import StoreError
 from kgraph.graph import (
     ENTITIES,
     Triple,
@@ -51,58 +57,84 @@ from kgraph.store import (
     QuadLoader,
 )
 
-__all__ = ["Earlier", "Written", "earlier_build", "processes", "write_store"]
+__all__ = ["Earlier", "Written", "earlier_build", "shares", "write_store"]
 
 
 @dataclass(frozen=True)
 class Earlier:
     """The build already in the output folder, as its manifest tells it: the digests of
-    its graphs and where each graph's block is in its ``graph.trig``."""
+    its graphs, the number of shares its graph stage wrote, and where each graph's block
+    is in its ``graph.trig`` (offset and length)."""
 
     folder: Path
     digests: dict[str, str]
-    blocks: dict[str, list[int]]
+    shares: int
+    blocks: dict[str, tuple[int, int]]
 
-    def kept_blocks(self, kept: Iterable[str]) -> dict[str, list[int]]:
+    def kept_blocks(self, kept: Iterable[str]) -> dict[str, tuple[int, int]]:
         """Where the blocks of the ``kept`` graphs are in the earlier ``graph.trig``."""
         return {g: self.blocks[g] for g in kept if g in self.blocks}
 
 
 @dataclass(frozen=True)
 class Written:
-    """What the store stage wrote: the digests of its graphs (for the manifest), and the
-    graphs it kept as the earlier build had them."""
+    """What the store stage wrote: the digests of its graphs and the number of shares it
+    wrote them in (for the manifest), and the graphs it kept as the earlier build had them."""
 
     digests: dict[str, str]
+    shares: int
     kept: frozenset[str] = frozenset()
 
+    def manifest(self) -> dict[str, object]:
+        """What the manifest keeps of it, for the next build to start from (with the
+        blocks of ``graph.trig``, which the export writes)."""
+        return {"pyoxigraph": ox.__version__, "shares": self.shares, "graphs": self.digests}
 
-def processes(jobs: int) -> int:
-    """The number of processes ``--jobs`` asks for (0: one per CPU).
 
-    >>> processes(3), processes(0) >= 1
-    (3, True)
+def shares(workers: int) -> int:
+    """The number of shares the graph stage writes with ``workers`` processes: more shares
+    than processes, so that the store loads some while the workers write the next.
+
+    >>> shares(1), shares(2)
+    (1, 8)
     """
-    return jobs or os.cpu_count() or 1
+    return 4 * workers if _parallel(workers) else 1
 
 
 def earlier_build(out: Path, base: str) -> Earlier | None:
-    """The build in ``out``, when its store can be the start of a new build with ``base``:
-    a build of the same base, whose manifest lists its graphs' digests. None otherwise (no
-    build, another base, a manifest from before digests)."""
+    """The build in ``out``, if a new build with ``base`` can start from its store: a build
+    of the same base, by the same kgraph and pyoxigraph (which write and normalise terms
+    alike), whose manifest lists its graphs' digests. None otherwise."""
     try:
         manifest = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(manifest, dict) or manifest.get("base") != base:
+    if not isinstance(manifest, dict) or not (out / STORE_DIR).is_dir():
         return None
-    graphs, blocks = manifest.get("graphs"), manifest.get("trig", {})
-    if not isinstance(graphs, dict) or not isinstance(blocks, dict):
+    same = {"base": base, "kgraph": __version__, "pyoxigraph": ox.__version__}
+    graphs, count = manifest.get("graphs"), manifest.get("shares")
+    if any(manifest.get(k) != v for k, v in same.items()) or not isinstance(graphs, dict):
         return None
-    if not (out / STORE_DIR).is_dir():
+    if not isinstance(count, int):
         return None
     digests = {str(g): str(d) for g, d in graphs.items()}
-    return Earlier(out, digests, {str(g): list(b) for g, b in blocks.items()})
+    return Earlier(out, digests, count, _blocks(manifest.get("trig")))
+
+
+def _blocks(value: object) -> dict[str, tuple[int, int]]:
+    """The ``trig`` entries of a manifest that are an offset and a length; a damaged entry
+    only means that graph's block is dumped again.
+
+    >>> _blocks({"g": [0, 10], "h": "x", "i": [-1, 2], "j": [1.5, 2]})
+    {'g': (0, 10)}
+    """
+    if not isinstance(value, dict):
+        return {}
+    return {
+        str(g): (b[0], b[1])
+        for g, b in value.items()
+        if isinstance(b, list) and len(b) == 2 and all(type(n) is int and n >= 0 for n in b)
+    }
 
 
 def write_store(
@@ -110,36 +142,36 @@ def write_store(
     documents: Sequence[DocumentInfo],
     resolved: Resolved,
     base: str,
-    jobs: int = 1,
+    workers: int = 1,
     earlier: Earlier | None = None,
 ) -> tuple[EmbeddedStore, Written]:
     """The build's store in ``tmp``: the ontology, a graph per document, the entities'
-    graph and the build's metadata. Starts from the ``earlier`` build's store (see
-    :func:`earlier_build`) if it still holds the graphs its manifest lists, and then
-    writes only the graphs that changed.
+    graph and the build's metadata, written by ``workers`` processes. Starts from the
+    ``earlier`` build's store if it was written in as many shares and still holds the
+    graphs its manifest lists, and then writes only the graphs that changed.
 
     Returns the store, open for the exports to read, and what was written.
     """
-    store = _start(tmp / STORE_DIR, earlier)
+    count = shares(workers)
+    store = _start(tmp / STORE_DIR, earlier if earlier and earlier.shares == count else None)
     if store is None:
         earlier = None
         store = EmbeddedStore(tmp / STORE_DIR, create=True)
     try:
         ontology = (ontology_dir() / "diplomacy.ttl").read_bytes()
         store.replace_graph(ONTOLOGY_IRI, ontology, "turtle")
+        build = str(build_graph_iri(base))
+        store.drop_graph(build)  # the build's own graph (when, from what) is new every time
         writing = _Writing(resolved, list(documents), base, tmp / "parts")
         with store.loader() as load:
             names = [str(graph_iri(d.doc_id, base)) for d in documents]
             names.append(str(graph_iri(ENTITIES, base)))
             if earlier is None:
-                written = Written(_write_all(writing, load, names, jobs).hex())
+                written = Written(_write_all(writing, load, names, workers), count)
             else:
-                now = _write_changed(writing, load, names, earlier.digests, jobs).hex()
+                now = _write_changed(writing, store, load, names, earlier.digests, workers)
                 kept = frozenset(g for g, d in now.items() if earlier.digests.get(g) == d)
-                written = Written(now, kept)
-            # The build's own graph (when, what, from which documents) is new every time.
-            build = str(build_graph_iri(base))
-            store.store.remove_graph(ox.NamedNode(build))
+                written = Written(now, count, kept)
             load.add(build, build_metadata(documents, base))
     except BaseException:
         store.close()
@@ -160,63 +192,67 @@ def _start(folder: Path, earlier: Earlier | None) -> EmbeddedStore | None:
         old.backup(str(folder))
         del old
         return EmbeddedStore(folder)
-    except (OSError, RuntimeError, ValueError):
+    except (OSError, RuntimeError, ValueError, StoreError):
         shutil.rmtree(folder, ignore_errors=True)
         return None
 
 
-def _write_all(writing: _Writing, load: QuadLoader, names: list[str], jobs: int) -> GraphDigests:
-    """Every graph into an empty store."""
+def _write_all(
+    writing: _Writing, load: QuadLoader, names: list[str], workers: int
+) -> dict[str, str]:
+    """Every graph into an empty store; their digests."""
     for name in names:
         load.graph(name)  # a document that tells nothing has its graph too
-    if _parallel(jobs):
-        return _write_in_processes(writing, load, processes(jobs))
+    if _parallel(workers):
+        return _write_in_processes(writing, load, workers).hex()
     write_triples(writing.resolved, writing.documents, writing.base, writing.sink(load))
-    return load.digests
+    return load.digests.hex()
 
 
 def _write_changed(
     writing: _Writing,
+    store: EmbeddedStore,
     load: QuadLoader,
     names: list[str],
     earlier: dict[str, str],
-    jobs: int,
-) -> GraphDigests:
+    workers: int,
+) -> dict[str, str]:
     """Into the checkpoint of the earlier build's store: the graphs whose digest differs
-    from ``earlier``'s, in place of theirs; the earlier graphs that are gone removed. The
-    graph stage writes N-Quads files first, since which graphs changed is known only once
-    it has handed over every triple."""
+    from ``earlier``'s, in place of theirs, and every other graph but the ontology's and
+    the build's removed; the digests. The graph stage writes N-Quads files first, since
+    which graphs changed is known only once it has handed over every triple."""
     writing.folder.mkdir()
     try:
-        if _parallel(jobs):
-            shares = _shares_in_processes(writing, processes(jobs))
+        if _parallel(workers):
+            with _each_share(writing, workers) as each:
+                files = list(each)
         else:
             path = writing.folder / "all.nq"
             with NQuadsWriter(path) as out:
                 write_triples(writing.resolved, writing.documents, writing.base, writing.sink(out))
-            shares = [(path, out.digests)]
+            files = [(path, out.digests)]
         digests = GraphDigests()
-        for _path, share in shares:
+        for _path, share in files:
             digests.merge(share)
         now = digests.hex()
         changed = {g for g, d in now.items() if earlier.get(g) != d}
-        store = load.store
-        if store is None:
-            raise ValueError("the loader is closed")
-        for name in changed | (set(earlier) - set(now)):
-            store.remove_graph(ox.NamedNode(name))
+        special = {ONTOLOGY_IRI, str(build_graph_iri(writing.base))}
+        for name in store.graphs():
+            if name in changed or (name not in now and name not in special):
+                store.drop_graph(name)
         for name in names:
             load.graph(name)
-        with ThreadPoolExecutor(min(len(shares), processes(jobs))) as loaders:
-            for done in [loaders.submit(load.add_nquads, p, changed) for p, _ in shares]:
+        load.flush()
+        with ThreadPoolExecutor(min(len(files), workers)) as loaders:
+            for done in [loaders.submit(load.add_nquads, p, changed) for p, _ in files]:
                 done.result()
-        return digests
+        return now
     finally:
         shutil.rmtree(writing.folder, ignore_errors=True)
 
 
-def _parallel(jobs: int) -> bool:
-    return processes(jobs) > 1 and "fork" in multiprocessing.get_all_start_methods()
+def _parallel(workers: int) -> bool:
+    return workers > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
 @dataclass(frozen=True)
@@ -253,18 +289,19 @@ class _Writing:
 _WRITING: _Writing | None = None
 
 
-def _write_in_processes(writing: _Writing, load: QuadLoader, jobs: int) -> GraphDigests:
-    """The graph stage in ``jobs`` forked processes: each writes its shares of the corpus to
-    N-Quads files, which ``jobs`` threads of this process load into the store as they
-    come (the store parses and loads without holding the GIL). There are more shares than
-    processes, so the store loads some while the workers write the next, and the last
+def _write_in_processes(writing: _Writing, load: QuadLoader, workers: int) -> GraphDigests:
+    """The graph stage in ``workers`` forked processes: each writes its shares of the
+    corpus to N-Quads files, which as many threads of this process load into the store as
+    they come (the store parses and loads without holding the GIL). There are more shares
+    than processes, so the store loads some while the workers write the next, and the last
     shares, written after the others, do not wait for each other to load."""
     digests = GraphDigests()
     writing.folder.mkdir()
+    load.flush()
     try:
-        with ThreadPoolExecutor(jobs) as loaders:
+        with ThreadPoolExecutor(workers) as loaders, _each_share(writing, workers) as each:
             loading = []
-            for path, share in _each_share(writing, jobs):
+            for path, share in each:
                 digests.merge(share)
                 loading.append(loaders.submit(_load_share, load, path))
             for done in loading:
@@ -274,18 +311,17 @@ def _write_in_processes(writing: _Writing, load: QuadLoader, jobs: int) -> Graph
     return digests
 
 
-def _shares_in_processes(writing: _Writing, jobs: int) -> list[tuple[Path, GraphDigests]]:
-    """The graph stage's shares, written by ``jobs`` forked processes, all of them."""
-    return list(_each_share(writing, jobs))
-
-
-def _each_share(writing: _Writing, jobs: int) -> Iterable[tuple[Path, GraphDigests]]:
+@contextlib.contextmanager
+def _each_share(writing: _Writing, workers: int) -> Iterator[Iterator[tuple[Path, GraphDigests]]]:
+    """The graph stage's shares (each an N-Quads file and its digests) as ``workers``
+    forked processes write them; the pool ends when the block does, even on an error."""
     global _WRITING
     _WRITING = writing
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(jobs) as pool:
-            yield from pool.imap(partial(_write_share, parts=4 * jobs), range(4 * jobs))
+        with context.Pool(workers) as pool:
+            count = shares(workers)
+            yield pool.imap(partial(_write_share, parts=count), range(count))
     finally:
         _WRITING = None
 
@@ -297,6 +333,7 @@ def _load_share(load: QuadLoader, path: Path) -> None:
 
 
 def _write_share(part: int, parts: int) -> tuple[Path, GraphDigests]:
+    """In a worker process: share ``part`` of ``parts`` of the build being written."""
     if _WRITING is None:
         raise RuntimeError("a graph writer ran outside a build")
     return _WRITING.share(part, parts)

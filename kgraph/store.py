@@ -306,12 +306,13 @@ def _open_or_none(path: Path) -> Iterator[BinaryIO | None]:
 def _block(file: BinaryIO | None, head: bytes, where: Sequence[int] | None) -> bytes | None:
     """The block at ``where`` (offset, length) in an earlier TriG ``file``, if it is there
     and is the block its head says; None otherwise (the graph is dumped again)."""
-    if file is None or where is None or len(where) != 2:
+    if file is None or where is None:
         return None
     offset, length = where
     file.seek(offset)
     block = file.read(length)
-    return block if len(block) == length and block.startswith(head) else None
+    whole = len(block) == length and block.startswith(head) and block.endswith(b"}\n")
+    return block if whole else None
 
 
 def _graph_node(graph_iri: str) -> ox.NamedNode:
@@ -495,18 +496,21 @@ class EmbeddedStore(GraphStore):
         try:
             with path.open("wb") as out, contextlib.ExitStack() as stack:
                 old = stack.enter_context(_open_or_none(earlier)) if earlier and kept else None
-                if next(self.store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None):
-                    self.store.dump(out, ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph())
+                default = ox.DefaultGraph()
+                if next(self.store.quads_for_pattern(None, None, None, default), None):
+                    out.write(self.store.dump(None, ox.RdfFormat.TURTLE, from_graph=default) or b"")
                 for graph in sorted(g.value for g in self.store.named_graphs()):
                     start = out.tell()
                     head = f"<{graph}> {{\n".encode()
                     block = _block(old, head, kept.get(graph))
                     if block is None:
-                        out.write(head)
-                        self.store.dump(out, ox.RdfFormat.TURTLE, from_graph=ox.NamedNode(graph))
-                        out.write(b"}\n")
-                    else:
-                        out.write(block)
+                        # Dumped to bytes, then written: pyoxigraph serialises without the
+                        # GIL, where writing to a Python file would take it for every few
+                        # kilobytes, from the views running beside (build._export).
+                        node = ox.NamedNode(graph)
+                        data = self.store.dump(None, ox.RdfFormat.TURTLE, from_graph=node)
+                        block = head + (data or b"") + b"}\n"
+                    out.write(block)
                     blocks[graph] = [start, out.tell() - start]
         except (OSError, RuntimeError) as exc:
             raise StoreError(Errors.E012, path=path, reason=str(exc)) from exc
@@ -574,8 +578,8 @@ class GraphDigests:
 
     MODULUS = 2**128
 
-    def __init__(self, sums: Mapping[str, int] | None = None) -> None:
-        self.sums: dict[str, int] = dict(sums or {})
+    def __init__(self) -> None:
+        self.sums: dict[str, int] = {}
 
     def add(self, graph_iri: str, lines: list[str]) -> None:
         """Count a batch of ``lines`` handed to the graph ``graph_iri``."""
@@ -737,8 +741,9 @@ class QuadLoader(_QuadBatches):
 
         The file goes in ``batch`` lines at a time: on disk, RocksDB takes batches of
         tens of thousands of quads nearly twice as fast as one batch of a million.
+        Several threads may load files side by side (the store loads without the GIL),
+        but none while another adds triples: :meth:`flush` first.
         """
-        self.flush()
         try:
             with path.open("rb") as file:
                 lines: Iterator[bytes] = iter(file)

@@ -161,3 +161,44 @@ def test_a_block_that_is_not_where_the_manifest_says_is_dumped_again(tmp_path: P
     fresh = tmp_path / "fresh"
     _build([a, b], fresh)
     assert _trig(out) == _trig(fresh) == _quads(fresh)
+
+
+def test_a_rebuild_with_another_number_of_processes_starts_from_nothing(tmp_path: Path) -> None:
+    """--jobs 2 writes the graph in shares, which hand a passage two of them cite over
+    once each: its digests are not those of --jobs 1, so it does not start from that store
+    (every graph would be rewritten), and the result is the same."""
+    a, b = _reports(tmp_path / "in", 2)
+    out = tmp_path / "kg-out"
+    _build([a], out, jobs=2)
+    said = _build([a, b], out, jobs=1)
+    assert not any(line.startswith("kept ") for line in said)
+    fresh = tmp_path / "fresh"
+    _build([a, b], fresh, jobs=1)
+    assert _quads(out) == _quads(fresh) == _trig(out)
+
+
+def test_a_build_by_another_kgraph_is_not_started_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kgraph import load
+
+    (a,) = _reports(tmp_path / "in", 1)
+    out = tmp_path / "kg-out"
+    _build([a], out)
+    assert earlier_build(out, DEFAULT_BASE)
+    monkeypatch.setattr(load, "__version__", "another")
+    assert earlier_build(out, DEFAULT_BASE) is None
+
+
+def test_damaged_block_entries_are_dumped_again(tmp_path: Path) -> None:
+    a, b = _reports(tmp_path / "in", 2)
+    out = tmp_path / "kg-out"
+    _build([a], out)
+    manifest = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+    graph = str(graph_iri("a", DEFAULT_BASE))
+    manifest["trig"][graph] = ["0", -5]
+    (out / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
+    _build([a, b], out)
+    fresh = tmp_path / "fresh"
+    _build([a, b], fresh)
+    assert _trig(out) == _trig(fresh) == _quads(fresh)
