@@ -34,9 +34,7 @@ from kgraph.extract import (
     titled_people,
     without_bylines,
 )
-from kgraph.graph import (
-    info_of,
-)
+from kgraph.graph import info_of
 from kgraph.ingest import discover, read_document
 from kgraph.iri import check_base
 from kgraph.load import earlier_build, write_store
@@ -212,8 +210,8 @@ def build(
         report = _report(out, documents, len(happenings), resolved, skipped)
         del happenings
         with frozen_heap():
-            earlier = earlier_build(out, base)
-            store, written = write_store(tmp, documents, resolved, base, processes(jobs), earlier)
+            workers, earlier = processes(jobs), earlier_build(out, base)
+            store, written = write_store(tmp, documents, resolved, base, workers, earlier)
             if written.kept:
                 kept = len(written.kept)
                 say(f"kept {kept} of {len(written.digests)} graphs from the last build")
@@ -222,7 +220,7 @@ def build(
             # the most memory of a build, can reuse it (peak RSS is this step's).
             del resolved
             try:
-                quads, blocks = _export(store, tmp, views, processes(jobs), reuse)
+                quads, blocks = _export(store, tmp, views, workers, reuse)
                 report = replace(report, quads=quads)
             finally:
                 store.close()
