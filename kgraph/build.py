@@ -197,33 +197,34 @@ def build(
     check_base(base)
     documents, skipped = read_all(discover(paths), strict)
     out = Path(out)
-    with atomic_output(out) as tmp:
+    with atomic_output(out) as tmp, frozen_heap():
         extracted = []
         for found, reused in extract_files(documents, jobs, previous=out, into=tmp):
             state = "unchanged" if reused else "extracted"
             say(f"{found.info.name}: {len(found.happenings)} happenings ({state})")
             extracted.append(found)
+            gc.freeze()  # kept to the resolution (see frozen_heap); extracting leaves no cycles
         happenings = [h for found in extracted for h in found.happenings]
         del extracted
         resolved = resolve(happenings, base)
+        gc.freeze()  # the resolved corpus lives until the views: the collector leaves it be
         say(f"resolved {len(resolved.events)} events, {len(resolved.entities)} entities")
         report = _report(out, documents, len(happenings), resolved, skipped)
         del happenings
-        with frozen_heap():
-            workers, earlier = processes(jobs), earlier_build(out, base)
-            store, written = write_store(tmp, documents, resolved, base, workers, earlier)
-            if written.kept:
-                kept = len(written.kept)
-                say(f"kept {kept} of {len(written.digests)} graphs from the last build")
-            reuse = (out / GRAPH_FILE, earlier.kept_blocks(written.kept) if earlier else {})
-            # The extraction and resolution are no longer needed: the views, which take
-            # the most memory of a build, can reuse it (peak RSS is this step's).
-            del resolved
-            try:
-                quads, blocks = _export(store, tmp, views, workers, reuse)
-                report = replace(report, quads=quads)
-            finally:
-                store.close()
+        workers, earlier = processes(jobs), earlier_build(out, base)
+        store, written = write_store(tmp, documents, resolved, base, workers, earlier)
+        if written.kept:
+            kept = len(written.kept)
+            say(f"kept {kept} of {len(written.digests)} graphs from the last build")
+        reuse = (out / GRAPH_FILE, earlier.kept_blocks(written.kept) if earlier else {})
+        # The extraction and resolution are no longer needed: the views, which take
+        # the most memory of a build, can reuse it (peak RSS is this step's).
+        del resolved
+        try:
+            quads, blocks = _export(store, tmp, views, workers, reuse)
+            report = replace(report, quads=quads)
+        finally:
+            store.close()
         _write_manifest(tmp, report, base, documents, {**written.manifest(), "trig": blocks})
         return report
 
@@ -257,7 +258,11 @@ def extract_files(
     extract is read again by the worker that extracts it, and only its happenings come
     back, so that the corpus's text is never all in memory.
     """
-    reused = {d.doc_id: found for d in documents if (found := cache.load(previous, d))}
+    reused = {}
+    for d in documents:
+        if found := cache.load(previous, d):
+            reused[d.doc_id] = found
+            gc.freeze()  # kept to the end of the build: the collector need not walk it
     todo = [Path(d.path) for d in documents if d.doc_id not in reused]
     fresh = _extract_all(todo, jobs, into)
     for d in documents:
@@ -283,23 +288,36 @@ def _extract_all(files: list[Path], jobs: int, into: Path) -> Iterator[Extracted
             yield cache.unpack(info, data)
 
 
+_FROZEN = 0  # how many frozen_heap blocks are open: the outermost one unfreezes
+
+
 @contextmanager
 def frozen_heap() -> Iterator[None]:
     """While inside, the garbage collector leaves alone every object that exists on entry
-    (:func:`gc.freeze`): the loaded pipeline, the resolved corpus. A full collection then
-    walks only what is new, and a forked worker does not walk (and so copy, page by page)
-    the heap it shares with this process. Freed by reference counting as ever, those
-    objects are only kept from the cycle collector until the end.
+    (:func:`gc.freeze`), and every object that exists at a later ``gc.freeze()`` inside:
+    the loaded pipeline, each extraction as it comes, the resolved corpus. A build keeps
+    them to its end and they hold no cycles, yet every full collection walked them all
+    again: at 1,000 reports, reading the cached extractions took 8 s instead of 3.4 s,
+    and resolving them 14 s instead of 7. A full collection now walks only what is new,
+    and a forked worker does not walk (and so copy, page by page) the heap it shares with
+    this process. Freed by reference counting as ever, those objects are only kept from
+    the cycle collector until the outermost block ends.
 
     >>> with frozen_heap():
+    ...     with frozen_heap():
+    ...         pass
     ...     gc.get_freeze_count() > 0
     True
     """
+    global _FROZEN
+    _FROZEN += 1
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        _FROZEN -= 1
+        if not _FROZEN:
+            gc.unfreeze()
 
 
 def processes(jobs: int) -> int:
