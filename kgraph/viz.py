@@ -68,7 +68,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, is_dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources as importlib_resources
-from itertools import combinations
+from itertools import combinations, islice, zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -108,6 +108,7 @@ __all__ = [
     "read_asset",
     "render_page",
     "render_view",
+    "sample_mentions",
     "styles",
     "view_data",
     "view_data_from_records",
@@ -124,6 +125,10 @@ DEFAULT_TITLE = "高雄城市外交網絡 Kaohsiung city diplomacy network"
 # The most entities a default view draws: a browser lays out about this many in a second
 # or two; a larger graph shows its best-connected part (``kgraph viz --max-nodes``).
 MAX_NODES = 800
+# The most passages a node's panel lists of those naming it: reports name the home city
+# some fifty times each, and a thousand reports would put 50,000 passages (most of the
+# page) in one panel that nobody reads through. The panel says how many there are.
+MENTIONS_SHOWN = 50
 
 # Node kinds and relations, in legend order; their looks are in kgraph/static/styles.json.
 KINDS: tuple[str, ...] = ("city", "region", "country", "place", "org", "person")
@@ -232,7 +237,8 @@ class ViewNode:
     """An entity. ``group`` is its kind in :data:`KINDS`; ``country`` its country's label (a
     country's own label for a country); ``degree`` counts its edges; ``facts`` index
     :attr:`ViewData.facts` (every fact it takes part in, edges or not) and ``mentions``
-    :attr:`ViewData.passages` (where a report names it)."""
+    :attr:`ViewData.passages` (where a report names it: at most :data:`MENTIONS_SHOWN`
+    of the ``mentioned`` passages there are, see :func:`sample_mentions`)."""
 
     id: str
     iri: str
@@ -249,6 +255,7 @@ class ViewNode:
     degree: int
     facts: tuple[int, ...]
     mentions: tuple[int, ...]
+    mentioned: int = 0
 
     def names(self) -> tuple[str, ...]:
         """Every name it is searched by."""
@@ -641,6 +648,7 @@ def _node(
     passages: _PassageTable,
 ) -> ViewNode:
     group = group_of(record)
+    sources = list(record.get("sources") or ())
     label = str(record.get("label") or record["iri"].rsplit("/", 1)[-1])
     country = record.get("country") or (label if group == "country" else None)
     return ViewNode(
@@ -660,8 +668,30 @@ def _node(
         wikidata=record.get("wikidata"),
         degree=degree,
         facts=tuple(facts),
-        mentions=passages.add(record.get("sources") or ()),
+        mentions=passages.add(sample_mentions(sources, MENTIONS_SHOWN)),
+        mentioned=len(sources),
     )
+
+
+def sample_mentions(sources: list[Record], limit: int) -> list[Record]:
+    """At most ``limit`` of an entity's passages, spread over the documents naming it:
+    the first passage of each document in turn, then the second of each, and so on, in
+    the order given. A panel of the first fifty would show one report's fifty.
+
+    >>> rows = [{"doc": d, "start": s} for d, s in (("a", 1), ("a", 2), ("b", 5), ("c", 9))]
+    >>> [(r["doc"], r["start"]) for r in sample_mentions(rows, 3)]
+    [('a', 1), ('b', 5), ('c', 9)]
+    >>> [(r["doc"], r["start"]) for r in sample_mentions(rows, 9)]
+    [('a', 1), ('a', 2), ('b', 5), ('c', 9)]
+    """
+    if len(sources) <= limit:
+        return sources
+    by_doc: dict[Any, list[Record]] = defaultdict(list)
+    for row in sources:
+        by_doc[row["doc"]].append(row)
+    rounds = (row for turn in zip_longest(*by_doc.values()) for row in turn if row is not None)
+    chosen = {id(row) for row in islice(rounds, limit)}
+    return [row for row in sources if id(row) in chosen]
 
 
 # --------------------------------------------------------------------------- vis-network

@@ -19,6 +19,7 @@ import kgraph
 from kgraph.errors import KgraphError, StoreError
 from kgraph.viz import (
     KINDS,
+    MENTIONS_SHOWN,
     RELATIONS,
     STATIC_DIR,
     ViewData,
@@ -242,6 +243,30 @@ def test_facts_keep_their_passages_once(data: ViewData) -> None:
     quotes = [data.passages[i].quote for f in visits for i in f.passages]
     assert quotes[0] == "2023-03-05 熊本市訪高"
     assert len(data.passages) == len(set(data.passages))
+
+
+def test_a_much_named_entity_lists_a_sample_of_its_passages_and_counts_them_all() -> None:
+    """The home city named 30 times in each of 4 reports: its panel lists
+    MENTIONS_SHOWN passages, every report's first ones before any report's later ones,
+    and says how many there are; a little-named entity lists all of its own."""
+    named = [
+        source(f"高雄市第{i}次", doc=f"r{d}.txt", start=i * 10) for d in range(4) for i in range(30)
+    ]
+    home = {**HOME, "sources": named}
+    lonely = {**LONELY, "sources": named[:3]}
+    data = view_data_from_records([home, lonely], [], [], [])
+    node = data.node("高雄市")
+    assert node.mentioned == 120 and len(node.mentions) == MENTIONS_SHOWN < 120
+    shown = [data.passages[i] for i in node.mentions]
+    assert {p.doc for p in shown[:4]} == {"r0.txt"}  # in document order...
+    rounds = MENTIONS_SHOWN // 4
+    assert {p.start // 10 for p in shown} == set(range(rounds + 1))  # ...taken a round at a time
+    little = data.node("孤島市")
+    assert little.mentioned == 3 and [data.passages[i].quote for i in little.mentions] == [
+        "高雄市第0次",
+        "高雄市第1次",
+        "高雄市第2次",
+    ]
 
 
 def test_country_choices_leave_out_the_home_city_and_loners(data: ViewData) -> None:

@@ -350,11 +350,15 @@
       panel.appendChild(el("p", "No visit, agreement or partnership names it.", "hint"));
     }
 
-    panel.appendChild(el("h3", "Mentions 提及 (" + n.mentions.length + ")"));
+    var mentioned = Math.max(n.mentioned || 0, n.mentions.length);
+    panel.appendChild(el("h3", "Mentions 提及 (" + mentioned.toLocaleString("en") + ")"));
     if (n.mentions.length) {
       var details = el("details");
       details.open = n.mentions.length <= 5;
-      details.appendChild(el("summary", "passages naming " + n.label));
+      details.appendChild(el("summary", n.mentions.length < mentioned
+        ? n.mentions.length + " of the passages naming " + n.label +
+          ", the first of each report in turn (kgraph entities lists them all)"
+        : "passages naming " + n.label));
       var list = el("ol");
       n.mentions.forEach(function (i) { list.appendChild(el("li")).appendChild(passageBlock(i)); });
       details.appendChild(list);
