@@ -40,7 +40,7 @@ from kgraph.model import (
     Unit,
     VisitRel,
 )
-from kgraph.recognise import COUNT, HOME, NAME_JOINERS, lexicon, place_compounds
+from kgraph.recognise import COUNT, HOME, NAME_JOINERS, lexicon, occurrences, place_compounds
 from kgraph.resources import data_lines, data_rows, home_row
 
 SENTENCE_END = "。；;!！?？\n"
@@ -990,15 +990,16 @@ def _companions(s: Sentence, named: list[Mention], c: Cues) -> list[PartyRef]:
     """Foreign parties right after 偕同 (…訪問高雄，偕同高雄事務所所長拜會): they come along."""
     out: list[PartyRef] = []
     for word in c.words("with"):
-        for hit in re.finditer(re.escape(word), s.text):
-            stop = _clause_end(s.text, hit.end())
-            cue_at, _ = _first_cue(s.text[hit.end() : stop], ("inbound", "visit", "host"), c)
+        for at in occurrences(word, s.text):
+            after = at + len(word)
+            stop = _clause_end(s.text, after)
+            cue_at, _ = _first_cue(s.text[after:stop], ("inbound", "visit", "host"), c)
             if cue_at >= 0:
-                stop = hit.end() + cue_at
+                stop = after + cue_at
             out += [
                 party_of(m)
                 for m in named
-                if s.start + hit.end() <= m.start < s.start + stop and is_foreign(party_of(m))
+                if s.start + after <= m.start < s.start + stop and is_foreign(party_of(m))
             ]
     return out
 
@@ -1128,11 +1129,10 @@ def _first_cue(
     best = (-1, "")
     for kind in kinds:
         for word in c.words(kind):
-            for m in re.finditer(re.escape(word), text):
-                i = m.start()
+            for i in occurrences(word, text):
                 if any(a < i < b for a, b in quoted):
                     continue
-                if any(text.startswith(n, m.end()) for n in c.words("nominal")):
+                if any(text.startswith(n, i + len(word)) for n in c.words("nominal")):
                     continue  # 參訪計畫: a programme's name, not a visit
                 if not told(i):
                     continue
@@ -1336,9 +1336,9 @@ def _cue_spans(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
     """Non-overlapping occurrences of cue words, in text order."""
     spans: list[tuple[int, int]] = []
     for word in words:
-        for m in re.finditer(re.escape(word), text):
-            if all(m.end() <= a or m.start() >= b for a, b in spans):
-                spans.append((m.start(), m.end()))
+        for at in occurrences(word, text):
+            if all(at + len(word) <= a or at >= b for a, b in spans):
+                spans.append((at, at + len(word)))
     return sorted(spans)
 
 

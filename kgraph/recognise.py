@@ -459,8 +459,7 @@ class PatternMatcher:
                 rest = child.key.removeprefix(entry.key)
                 if rest == child.key or len(rest) < 3:
                     continue
-                for hit in re.finditer(re.escape(rest), text[anchor.end_char :]):
-                    start = anchor.end_char + hit.start()
+                for start in occurrences(rest, text, anchor.end_char):
                     end = start + len(rest)
                     if any(b < end and start < e and not start <= b < e <= end for b, e in taken):
                         continue  # part of a longer name (高雄事務所 in its full name)
@@ -1123,8 +1122,9 @@ class PersonBodies:
     def __call__(self, doc: Doc) -> Doc:
         places = [s for s in doc.spans.get("gazetteer", []) if s.label_ == "PLACE"]
         names = sorted({p.text for p in doc.spans.get("persons", [])})
-        hits = (h for name in names for h in re.finditer(re.escape(name), text_of(doc)))
-        bodies = (self._body(doc, h.start(), h.end(), places) for h in hits)
+        text = text_of(doc)
+        hits = ((at, at + len(name)) for name in names for at in occurrences(name, text))
+        bodies = (self._body(doc, start, end, places) for start, end in hits)
         doc.spans["person_bodies"] = [b for b in bodies if b is not None]
         return doc
 
@@ -1292,6 +1292,25 @@ def _overlaps(start: int, end: int, ranges: list[tuple[int, int]]) -> bool:
     return any(b < end and start < e for b, e in ranges)
 
 
+def occurrences(word: str, text: str, start: int = 0) -> Iterator[int]:
+    """Where ``word`` occurs in ``text`` from ``start`` on, left to right and not
+    overlapping, as ``re.finditer(re.escape(word), text)`` finds it but without a pattern
+    to make and look up for each word: the cue and name lists are searched hundreds of
+    thousands of times in a thousand reports, mostly for words that are not there.
+
+    >>> list(occurrences("訪", "參訪訪問")), list(occurrences("aa", "aaaa"))
+    ([1, 2], [0, 2])
+    >>> list(occurrences("訪", "參訪訪問", 2)), list(occurrences("", "ab"))
+    ([2], [])
+    """
+    if not word:
+        return
+    at = text.find(word, start)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + len(word))
+
+
 def text_of(doc: Doc) -> str:
     """The doc's text, read once: ``Doc.text`` joins every token again on each call, and
     the components below read it many times per doc."""
@@ -1342,10 +1361,10 @@ def named_again(
         taken = [(m.start - offset, m.end - offset) for m in ms]
         added = []
         for name in names:
-            for hit in re.finditer(re.escape(name), text):
-                if not _overlaps(hit.start(), hit.end(), taken):
-                    taken.append(hit.span())
-                    start, end = offset + hit.start(), offset + hit.end()
+            for at in occurrences(name, text):
+                if not _overlaps(at, at + len(name), taken):
+                    taken.append((at, at + len(name)))
+                    start, end = offset + at, offset + at + len(name)
                     added.append(Mention("PERSON", name, start, end, name, latin.get(name)))
         out.append(tuple(sorted((*ms, *added), key=lambda m: (m.start, m.end))) if added else ms)
     return out
