@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -862,9 +862,9 @@ class PersonFinder:
         characters (阿部, 司馬, 市川, 中曾根)."""
         lex = self.lex
         return text[pos : pos + 2] in lex.compound_surnames or any(
-            text.startswith(f, p)
-            for f in lex.family_names
-            for p in range(pos - len(f) + 1, pos + 1)
+            text[p : p + n] in names
+            for n, names in by_length(lex.family_names)
+            for p in range(max(0, pos - n + 1), pos + 1)
         )
 
     def _family_name_ending_at(self, text: str, pos: int) -> bool:
@@ -957,9 +957,9 @@ class PersonFinder:
         lex = self.lex
         if name[:2] in lex.common_words and name[:2] not in lex.family_names:
             return 0
-        family = next((f for f in lex.family_names if name.startswith(f)), "")
+        family = next((n for n, names in by_length(lex.family_names) if name[:n] in names), 0)
         if family:
-            return len(family)
+            return family
         return 2 if name[:2] in lex.compound_surnames else 0
 
     def _boundary_ending_at(self, text: str, pos: int) -> str | None:
@@ -1273,11 +1273,28 @@ def _word_across(words: dict[str, tuple[str, int]], text: str, pos: int) -> bool
 
 
 def _boundary_ending_at(boundaries: tuple[str, ...], text: str, pos: int) -> str | None:
-    """The boundary word (由, 與, 拜會 …) that ends right at ``pos``, if any."""
-    for word in boundaries:
-        if text.startswith(word, pos - len(word)):
+    """The longest boundary word (由, 與, 拜會 …) that ends right at ``pos``, if any.
+
+    >>> words = ("拜會", "會", "與")
+    >>> _boundary_ending_at(words, "前往拜會市長", 4), _boundary_ending_at(words, "與", 0)
+    ('拜會', None)
+    """
+    for n, words in by_length(boundaries):
+        if n <= pos and (word := text[pos - n : pos]) in words:
             return word
     return None
+
+
+@cache
+def by_length(words: tuple[str, ...]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """``words`` by length, longest first: the words that end (or start) at a place are
+    then a look-up per length, not a comparison per word (a list holds hundreds).
+
+    >>> by_length(("與", "拜會", "由"))
+    ((2, frozenset({'拜會'})), (1, frozenset({'與', '由'})))
+    """
+    lengths = sorted({len(w) for w in words}, reverse=True)
+    return tuple((n, frozenset(w for w in words if len(w) == n)) for n in lengths)
 
 
 def _known_names(doc: Doc) -> list[Span]:
