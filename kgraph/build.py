@@ -50,7 +50,7 @@ from kgraph.model import (
 )
 from kgraph.namespace import DEFAULT_BASE
 from kgraph.normalise import normalise
-from kgraph.recognise import mentions, named_again, pipeline
+from kgraph.recognise import mentions, named_again, parse, pipeline
 from kgraph.resolve import Resolved, resolve
 from kgraph.segment import segment
 from kgraph.store import (
@@ -91,10 +91,9 @@ def extract_document(doc: Document) -> list[Happening]:
     norm = normalise(doc.text)
     units = [u for u in segment(doc.doc_id, norm) if u.text.strip()]
     year = report_year(norm.text)
-    nlp = pipeline()
     found = [
         tuple(mentions(sdoc, offset=u.start))
-        for u, sdoc in zip(units, nlp.pipe(u.text for u in units), strict=True)
+        for u, sdoc in zip(units, parse(u.text for u in units), strict=True)
     ]
     explicit = [main_date(u.text, year) for u in units]
     lent = _lent_dates(units, found, explicit, year, published_date(norm.text))
