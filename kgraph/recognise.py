@@ -1344,7 +1344,7 @@ def parse(texts: Iterable[str]) -> Iterator[Doc]:
     joins the doc's tokens in Python, one per character of Chinese: that was a tenth of
     a report's extraction.
 
-    >>> [text_of(doc) == doc.text for doc in parse(["高雄市長 陳其邁\n訪日", ""])]
+    >>> [text_of(doc) == doc.text for doc in parse(["高雄市長 陳其邁\\n訪日", ""])]
     [True, True]
     """
     nlp = pipeline()
