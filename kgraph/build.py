@@ -261,7 +261,7 @@ def extract_files(
     for d in documents:
         if found := cache.load(previous, d):
             reused[d.doc_id] = found
-            gc.freeze()  # kept to the end of the build: the collector need not walk it
+            gc.freeze()  # kept until resolved: the collector need not walk it
     todo = [Path(d.path) for d in documents if d.doc_id not in reused]
     fresh = _extract_all(todo, jobs, into)
     for d in documents:

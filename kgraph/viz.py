@@ -37,6 +37,8 @@ DOM id / name               what it is
 ``#reset``                  button: clears every filter
 ``#legend``                 node kinds (colour, shape) and edge relations (colour, style)
 ``#panel``                  the clicked node's (or edge's) facts and quoted source passages
+                            (of the passages naming a node, at most :data:`MENTIONS_SHOWN`,
+                            with their number in its "Mentions" heading)
 ``#status``                 one line: what is shown, or a search that found nothing
 ``#kgraph-data``            the JSON data block: :meth:`ViewData.to_json` plus ``vis`` (the vis
                             nodes, edges and options), ``styles`` and ``relations``
@@ -668,7 +670,7 @@ def _node(
         wikidata=record.get("wikidata"),
         degree=degree,
         facts=tuple(facts),
-        mentions=passages.add(sample_mentions(sources, MENTIONS_SHOWN)),
+        mentions=passages.add(sample_mentions(sources, MENTIONS_SHOWN) if passages.keep else ()),
         mentioned=len(sources),
     )
 

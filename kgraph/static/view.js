@@ -357,7 +357,7 @@
       details.open = n.mentions.length <= 5;
       details.appendChild(el("summary", n.mentions.length < mentioned
         ? n.mentions.length + " of the passages naming " + n.label +
-          ", the first of each report in turn (kgraph entities lists them all)"
+          ", the first of each report in turn (kgraph entities --format json lists them all)"
         : "passages naming " + n.label));
       var list = el("ol");
       n.mentions.forEach(function (i) { list.appendChild(el("li")).appendChild(passageBlock(i)); });
