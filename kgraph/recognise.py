@@ -1290,8 +1290,8 @@ def by_length(words: tuple[str, ...]) -> tuple[tuple[int, frozenset[str]], ...]:
     """``words`` by length, longest first: the words that end (or start) at a place are
     then a look-up per length, not a comparison per word (a list holds hundreds).
 
-    >>> by_length(("與", "拜會", "由"))
-    ((2, frozenset({'拜會'})), (1, frozenset({'與', '由'})))
+    >>> [(n, sorted(words)) for n, words in by_length(("與", "拜會", "由"))]
+    [(2, ['拜會']), (1, ['由', '與'])]
     """
     lengths = sorted({len(w) for w in words}, reverse=True)
     return tuple((n, frozenset(w for w in words if len(w) == n)) for n in lengths)
