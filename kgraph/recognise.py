@@ -335,7 +335,7 @@ class PatternMatcher:
             while start > 0 and m.start() - start < self.max_school:
                 if start in ends or not re.match(rf"[{CJK}0-9]", text[start - 1]):
                     break
-                word = _boundary_ending_at(self.boundaries, text, start)
+                word = word_ending_at(self.boundaries, text, start)
                 if word and (len(word) > 1 or m.start() - start >= 2):
                     break
                 start -= 1
@@ -505,10 +505,10 @@ class PatternMatcher:
         lex = lexicon()
         family = lex.family_names
         if run in family or (
-            run[0] in lex.one_char_boundaries and any(run.startswith(f, 1) for f in family)
+            run[0] in lex.one_char_boundaries and word_starting_at(family, run, 1)
         ):
             return False
-        last = next((f for f in family if run.endswith(f)), "")
+        last = word_ending_at(family, run, len(run)) or ""
         before = run[: -len(last)][-1:] if last else ""
         if before and (before in lex.place_suffixes or lex.ends_place(before)):
             return False
@@ -527,8 +527,8 @@ class PatternMatcher:
         lex = lexicon()
         for title in (t for t in lex.titles if len(t) > 1 and text.startswith(t, pos - 1)):
             after = pos - 1 + len(title)
-            if text[after : after + 1] in lex.surnames or any(
-                text.startswith(f, after) for f in lex.family_names
+            if text[after : after + 1] in lex.surnames or word_starting_at(
+                lex.family_names, text, after
             ):
                 return True
         return False
@@ -846,7 +846,7 @@ class PersonFinder:
         ch = text[start - 1]
         if not lex.ends_place(ch) or ch in lex.translit_chars:
             return False  # 科 in 科西奧雷克, 內 in 武內和久 spell names too
-        if ch in lex.surnames and not any(text.startswith(f, start) for f in lex.family_names):
+        if ch in lex.surnames and not word_starting_at(lex.family_names, text, start):
             return False  # the surname 區 (區文雄), unless a family name follows (區 + 野村)
         return not self._in_family_name(text, start - 1)
 
@@ -868,9 +868,7 @@ class PersonFinder:
         )
 
     def _family_name_ending_at(self, text: str, pos: int) -> bool:
-        return any(
-            pos >= len(f) and text.startswith(f, pos - len(f)) for f in self.lex.family_names
-        )
+        return word_ending_at(self.lex.family_names, text, pos) is not None
 
     def _after_word(self, text: str, start: int, stop: int) -> int:
         """With no clear edge in reach, start the name after the first ordinary word
@@ -957,13 +955,13 @@ class PersonFinder:
         lex = self.lex
         if name[:2] in lex.common_words and name[:2] not in lex.family_names:
             return 0
-        family = next((n for n, names in by_length(lex.family_names) if name[:n] in names), 0)
+        family = word_starting_at(lex.family_names, name, 0)
         if family:
-            return family
+            return len(family)
         return 2 if name[:2] in lex.compound_surnames else 0
 
     def _boundary_ending_at(self, text: str, pos: int) -> str | None:
-        return _boundary_ending_at(self.lex.boundaries, text, pos)
+        return word_ending_at(self.lex.boundaries, text, pos)
 
     def _after(
         self, text: str, pos: int, japanese: bool = False
@@ -998,7 +996,7 @@ class PersonFinder:
         if m and len(m.group("latin").split()) >= 2:
             latin = m.group("latin").strip()
             return m.start("latin"), m.start("latin") + len(latin), latin
-        family = next((f for f in self.lex.family_names if text.startswith(f, pos)), "")
+        family = word_starting_at(self.lex.family_names, text, pos) or ""
         if japanese and not family and (found := self._japanese_after(text, pos)):
             return found
         found = self._chinese_after(text, pos)
@@ -1012,7 +1010,7 @@ class PersonFinder:
         given-name characters (one to three after a Japanese family name), ending before
         a word that goes on the sentence (處長上官俊拜會 -> 上官俊)."""
         lex = self.lex
-        family = next((f for f in lex.family_names if text.startswith(f, pos)), None)
+        family = word_starting_at(lex.family_names, text, pos)
         if family:
             given, most = len(family), 3
         elif text[pos : pos + 2] in lex.compound_surnames:
@@ -1272,15 +1270,29 @@ def _word_across(words: dict[str, tuple[str, int]], text: str, pos: int) -> bool
     )
 
 
-def _boundary_ending_at(boundaries: tuple[str, ...], text: str, pos: int) -> str | None:
-    """The longest boundary word (由, 與, 拜會 …) that ends right at ``pos``, if any.
+def word_ending_at(words: tuple[str, ...], text: str, pos: int) -> str | None:
+    """The longest of ``words`` (boundary words 由, 與, 拜會 …; family names) that ends
+    right at ``pos``, if any.
 
     >>> words = ("拜會", "會", "與")
-    >>> _boundary_ending_at(words, "前往拜會市長", 4), _boundary_ending_at(words, "與", 0)
+    >>> word_ending_at(words, "前往拜會市長", 4), word_ending_at(words, "與", 0)
     ('拜會', None)
     """
-    for n, words in by_length(boundaries):
-        if n <= pos and (word := text[pos - n : pos]) in words:
+    for n, group in by_length(words):
+        if n <= pos and (word := text[pos - n : pos]) in group:
+            return word
+    return None
+
+
+def word_starting_at(words: tuple[str, ...], text: str, pos: int) -> str | None:
+    """The longest of ``words`` that starts right at ``pos``, if any.
+
+    >>> names = ("中曾根", "中村")
+    >>> word_starting_at(names, "前首相中曾根康弘", 3), word_starting_at(names, "中", 0)
+    ('中曾根', None)
+    """
+    for n, group in by_length(words):
+        if (word := text[pos : pos + n]) in group:
             return word
     return None
 

@@ -650,7 +650,7 @@ def _node(
     passages: _PassageTable,
 ) -> ViewNode:
     group = group_of(record)
-    sources = list(record.get("sources") or ())
+    sources: list[Record] = record.get("sources") or []
     label = str(record.get("label") or record["iri"].rsplit("/", 1)[-1])
     country = record.get("country") or (label if group == "country" else None)
     return ViewNode(
