@@ -26,7 +26,7 @@ from rdflib import Graph, URIRef
 from kgraph import __version__
 from kgraph import namespace as ns
 from kgraph.gazetteer import Gazetteer
-from kgraph.iri import digest, mint
+from kgraph.iri import digest, mint, mint_text
 from kgraph.model import DateSpan, Document, DocumentInfo, Source
 from kgraph.normalise import name_key
 from kgraph.resolve import Agreement, Entity, Event, Partnership, Resolved, Title, Visit
@@ -71,8 +71,8 @@ _node = lru_cache(maxsize=1 << 16)(ox.NamedNode)
 
 
 def _mint(kind: str, *parts: str, base: str) -> ox.NamedNode:
-    """:func:`kgraph.iri.mint` as a pyoxigraph term."""
-    return ox.NamedNode(str(mint(kind, *parts, base=base)))
+    """:func:`kgraph.iri.mint_text` as a pyoxigraph term."""
+    return ox.NamedNode(mint_text(kind, *parts, base=base))
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,15 @@ TripleSink = Callable[[str, list[Triple]], None]
 
 
 class _Writer:
-    """Adds triples to the graphs of the documents a resource comes from."""
+    """Adds triples to the graphs of the documents a resource comes from.
+
+    The triples of one item (a document, event, partnership or entity) are gathered by
+    graph and handed to the sink together when the item is done (:meth:`flush`): an
+    entity's links to each of its passages were a call of their own, over a million
+    calls at 1,000 reports, each of which the sink turned into text and hashed as one
+    batch. A graph still gets its triples in batches that depend on its own items alone,
+    so a graph that a new report does not touch keeps its digest (see :mod:`kgraph.load`).
+    """
 
     def __init__(self, base: str, doc_ids: dict[str, str], sink: TripleSink) -> None:
         self.base = base
@@ -165,6 +173,7 @@ class _Writer:
         self.sink = sink
         self.passages: dict[Source, ox.NamedNode] = {}  # written once, however often cited
         self.described: set[tuple[str, ox.NamedNode]] = set()  # (graph, node) pairs
+        self.pending: dict[str, list[tuple]] = {}  # graph -> the current item's triples
 
     def describe(self, docs: Iterable[str], node: ox.NamedNode, triples: list[tuple]) -> None:
         """Triples about ``node``, a resource that several facts share (a date's interval
@@ -176,8 +185,14 @@ class _Writer:
 
     def add(self, docs: Iterable[str], triples: Iterable[tuple]) -> None:
         triples = list(triples)
-        for doc in sorted(set(docs)):
-            self.sink(doc, triples)
+        for doc in set(docs):
+            self.pending.setdefault(doc, []).extend(triples)
+
+    def flush(self) -> None:
+        """Hand the current item's triples to the sink, a batch per graph."""
+        for doc in sorted(self.pending):
+            self.sink(doc, self.pending[doc])
+        self.pending = {}
 
     def passage(self, s: Source) -> ox.NamedNode:
         if s in self.passages:
@@ -269,13 +284,17 @@ def write_triples(
     w = _Writer(base, {d.name: d.doc_id for d in documents}, sink)
     for d in mine(documents, lambda d: d.doc_id):
         _document(w, d)
+        w.flush()
     for event in mine(resolved.events, lambda e: e.iri):
         _event(w, event, resolved.entities)
+        w.flush()
     for p in mine(resolved.partnerships, lambda p: p.iri):
         _partnership(w, p)
+        w.flush()
     referencing = _events_referencing(resolved.events)
     for entity in mine(resolved.entities.values(), lambda e: e.iri):
         _entity(w, entity, _docs_for(entity, referencing.get(entity.iri, []), w))
+        w.flush()
 
 
 def _events_referencing(events: Iterable[Event]) -> dict[str, list[Event]]:
@@ -376,6 +395,7 @@ def _instant(w: _Writer, docs: list[str], value: str) -> ox.NamedNode:
     >>> w = _Writer("x:", {}, lambda doc, triples: out.extend(triples))
     >>> _instant(w, ["d"], "2023-05").value, _instant(w, ["d"], "2023-05").value
     ('x:instant/2023-05', 'x:instant/2023-05')
+    >>> w.flush()
     >>> [t[1].value.rsplit("#")[-1] for t in out]
     ['type', 'inXSDgYearMonth']
     """
@@ -493,9 +513,8 @@ def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
     w.add([ENTITIES], triples)
     own = set(e.sources)
     for doc, sources in docs.items():
-        for s in sources:
-            link = KG.mentionedIn if s in own else PROV.wasDerivedFrom
-            w.add([doc], [(iri, link, w.passage(s))])
+        links = [(KG.mentionedIn if s in own else PROV.wasDerivedFrom, s) for s in sources]
+        w.add([doc], [(iri, link, w.passage(s)) for link, s in links])
     for t in e.titles:
         _title(w, iri, e, t)
 

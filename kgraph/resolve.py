@@ -2,7 +2,7 @@
 
 Extraction gives one :class:`~kgraph.model.Happening` per unit of a report;
 here they become :class:`Event` s, and the names in them become :class:`Entity` s
-with stable IRIs (from :func:`kgraph.iri.mint`):
+with stable IRIs (from :func:`kgraph.iri.mint_text`):
 
 * a party is identified by its gazetteer key (釜山, 釜山廣域市 -> 釜山市);
 * a person by their name, where a transliterated name's last part (施里納 in
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from kgraph.dates import span_overlaps, span_years
 from kgraph.extract import is_foreign
-from kgraph.iri import digest, mint
+from kgraph.iri import digest, mint_text
 from kgraph.model import (
     AgreementKind,
     AgreementRel,
@@ -140,7 +140,7 @@ class _Builder:
         self.aliases_of: dict[str, set[str]] = {}  # person_alias inverted, kept in step
 
     def party(self, p: PartyRef, source: Source | None = None) -> str:
-        iri = str(mint(p.type, p.key, base=self.base))
+        iri = mint_text(p.type, p.key, base=self.base)
         e = self._entry(iri, p.type, p.key)
         e["aliases"].update(p.names)
         e["label_en"] = e["label_en"] or p.latin
@@ -153,7 +153,7 @@ class _Builder:
 
     def person(self, p: PersonRef) -> str:
         key = self.person_key(p)
-        iri = str(mint("person", key, base=self.base))
+        iri = mint_text("person", key, base=self.base)
         e = self._entry(iri, "person", key)
         e["aliases"].add(p.name)
         if p.latin:
@@ -288,7 +288,7 @@ def partnerships(
         sources = {s for a in agreements for s in a.sources}
         out.append(
             Partnership(
-                iri=str(mint("partnership", kind, key(first), key(second), base=base)),
+                iri=mint_text("partnership", kind, key(first), key(second), base=base),
                 kind=kind,
                 partners=(first, second),
                 agreements=tuple(sorted({a.iri for a in agreements})),
@@ -437,7 +437,7 @@ def _event(group: list[Happening], b: _Builder) -> Event:
     visit_sources = _sources_of([h for h in group if h.visits])
     foreign = sorted(_foreign_keys(lead)) or sorted(p.key for p in lead.parties)
     when = lead.date.start if lead.date else "undated"
-    iri = str(mint("event", when, digest(lead.type, *foreign, base_hint(lead)), base=b.base))
+    iri = mint_text("event", when, digest(lead.type, *foreign, base_hint(lead)), base=b.base)
     visits = tuple(
         dict.fromkeys(
             Visit(
@@ -454,13 +454,11 @@ def _event(group: list[Happening], b: _Builder) -> Event:
     )
     agreements = tuple(
         Agreement(
-            iri=str(
-                mint(
-                    "agreement",
-                    (a.date or DateSpan("undated", "")).start,
-                    digest(a.kind, *(p.key for p in a.parties)),
-                    base=b.base,
-                )
+            iri=mint_text(
+                "agreement",
+                (a.date or DateSpan("undated", "")).start,
+                digest(a.kind, *(p.key for p in a.parties)),
+                base=b.base,
             ),
             date=a.date,
             kind=a.kind,
@@ -530,7 +528,7 @@ def _add_mentions(h: Happening, b: _Builder) -> None:
             entry = b.entities[iri]
             entry["sources"].add(source)
             if p.title:
-                of = str(mint(_party_type(p.of, h), p.of, base=b.base)) if p.of else None
+                of = mint_text(_party_type(p.of, h), p.of, base=b.base) if p.of else None
                 entry["titles"].add(Title(p.title, of, date, source))
 
 

@@ -583,7 +583,11 @@ class GraphDigests:
 
     def add(self, graph_iri: str, lines: list[str]) -> None:
         """Count a batch of ``lines`` handed to the graph ``graph_iri``."""
-        h = hashlib.blake2b("".join(lines).encode(), digest_size=16).digest()
+        self.add_text(graph_iri, "".join(lines).encode())
+
+    def add_text(self, graph_iri: str, nquads: bytes) -> None:
+        """Count a batch of N-Quads lines, as the UTF-8 text they make together."""
+        h = hashlib.blake2b(nquads, digest_size=16).digest()
         self._add(graph_iri, int.from_bytes(h, "big"))
 
     def merge(self, other: GraphDigests) -> None:
@@ -638,8 +642,7 @@ class QuadMaker:
         self.graph(graph_iri)
         end = self.ends[graph_iri]
         triples = list(triples)
-        kinds = {type(t) for triple in triples for t in triple}
-        if kinds <= _OX_TERMS:
+        if set(map(type, itertools.chain.from_iterable(triples))) <= _OX_TERMS:
             return [f"{s} {p} {o}{end}" for s, p, o in triples]
         term = self._term
         return [f"{term(s)} {term(p)} {term(o)}{end}" for s, p, o in triples]
@@ -664,7 +667,8 @@ class _QuadBatches:
 
     def __init__(self, batch: int) -> None:
         self.batch = batch
-        self.pending: list[str] = []
+        self.pending: list[bytes] = []  # batches of N-Quads text, encoded once
+        self.lines = 0  # in pending
         self.maker = QuadMaker()
         self.digests = GraphDigests()
 
@@ -672,9 +676,11 @@ class _QuadBatches:
         """Add ``triples`` (pyoxigraph or rdflib terms) to the named graph ``graph_iri``."""
         self.graph(graph_iri)
         lines = self.maker.lines(graph_iri, triples)
-        self.digests.add(graph_iri, lines)
-        self.pending.extend(lines)
-        if len(self.pending) >= self.batch:
+        nquads = "".join(lines).encode()
+        self.digests.add_text(graph_iri, nquads)
+        self.pending.append(nquads)
+        self.lines += len(lines)
+        if self.lines >= self.batch:
             self.flush()
 
     def graph(self, graph_iri: str) -> ox.NamedNode:
@@ -682,8 +688,8 @@ class _QuadBatches:
 
     def flush(self) -> None:
         if self.pending:
-            self._write("".join(self.pending).encode())
-            self.pending = []
+            self._write(b"".join(self.pending))
+            self.pending, self.lines = [], 0
 
     def _write(self, nquads: bytes) -> None:
         raise NotImplementedError
@@ -700,7 +706,7 @@ class _QuadBatches:
                 self.flush()
         finally:
             self._close()
-            self.pending = []
+            self.pending, self.lines = [], 0
 
 
 class QuadLoader(_QuadBatches):

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, URIRef
 
-from kgraph.iri import digest, mint
+from kgraph.iri import _encode, _encode_char, digest, mint, mint_text
 from kgraph.namespace import DEFAULT_BASE
 
 KINDS = st.sampled_from(["place", "person", "org", "event", "agreement", "passage", "graph"])
@@ -125,6 +125,18 @@ def test_kinds_keep_names_apart() -> None:
 @given(kind=KINDS, name=NAMES)
 def test_mint_is_stable(kind: str, name: str) -> None:
     assert mint(kind, name) == mint(kind, name)
+
+
+@settings(deadline=None)
+@given(part=st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=12) | NAMES)
+def test_a_part_is_encoded_alike_with_or_without_the_plain_ascii_shortcut(part: str) -> None:
+    assert _encode(part) == "".join(map(_encode_char, _nfc(part)))
+
+
+@settings(deadline=None)
+@given(kind=KINDS, parts=st.lists(NAMES, min_size=1, max_size=3))
+def test_mint_is_the_text_of_mint_text(kind: str, parts: list[str]) -> None:
+    assert mint(kind, *parts) == URIRef(mint_text(kind, *parts))
 
 
 def test_known_iris_do_not_change_between_versions() -> None:
