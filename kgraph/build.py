@@ -190,7 +190,7 @@ def build(
     the views. Documents whose
     text, and kgraph itself, are unchanged since the last build into ``out`` are not
     extracted again (see :mod:`kgraph.cache`), and the new store starts from the last
-    build's, rewriting only the graphs that changed (see :mod:`kgraph.load`).
+    build's, writing only the graphs whose inputs changed (see :mod:`kgraph.load`).
     """
     say = progress or (lambda _msg: None)
     check_base(base)
@@ -214,7 +214,7 @@ def build(
         store, written = write_store(tmp, documents, resolved, base, workers, earlier)
         if written.kept:
             kept = len(written.kept)
-            say(f"kept {kept} of {len(written.digests)} graphs from the last build")
+            say(f"kept {kept} of {len(written.inputs)} graphs from the last build")
         reuse = (out / GRAPH_FILE, earlier.kept_blocks(written.kept) if earlier else {})
         # The extraction and resolution are no longer needed: the views, which take
         # the most memory of a build, can reuse it (peak RSS is this step's).

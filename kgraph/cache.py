@@ -5,10 +5,10 @@ A build keeps, in its output folder, one file per document
 document's content hash and the *fingerprint* of the extraction (a hash of kgraph's
 code and word lists). The next build into the same folder reads a document's
 happenings back instead of extracting it again when both still match; any change
-to the text, the code or the data makes it extract afresh. Resolution, the graph
-stage and the views are always redone over all documents, because one new report can
-merge into events and entities that other reports tell; the store then rewrites only
-the graphs that changed (:mod:`kgraph.load`).
+to the text, the code or the data makes it extract afresh. Resolution and the views
+are always redone over all documents, because one new report can merge into events and
+entities that other reports tell; the graph stage then writes only the graphs whose
+inputs changed (:mod:`kgraph.load`).
 
 The cache is kgraph's own output, read back only from a folder that holds a
 kgraph build (see :func:`kgraph.store.atomic_output`); a file that fails to load is

@@ -11,9 +11,10 @@ from build to build.
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -162,15 +163,21 @@ class _Writer:
     The triples of one item (a document, event, partnership or entity) are gathered by
     graph and handed to the sink together when the item is done (:meth:`flush`): an
     entity's links to each of its passages were a call of their own, over a million
-    calls at 1,000 reports, each of which the sink turned into text and hashed as one
-    batch. A graph still gets its triples in batches that depend on its own items alone,
-    so a graph that a new report does not touch keeps its digest (see :mod:`kgraph.load`).
+    calls at 1,000 reports. With ``only``, the triples of other graphs are dropped (a
+    rebuild writes the graphs whose inputs changed, see :func:`graph_inputs`).
     """
 
-    def __init__(self, base: str, doc_ids: dict[str, str], sink: TripleSink) -> None:
+    def __init__(
+        self,
+        base: str,
+        doc_ids: dict[str, str],
+        sink: TripleSink,
+        only: Collection[str] | None = None,
+    ) -> None:
         self.base = base
         self.doc_ids = doc_ids  # file name -> doc_id
         self.sink = sink
+        self.only = only  # the graphs (doc ids, ENTITIES) to write; None: all
         self.passages: dict[Source, ox.NamedNode] = {}  # written once, however often cited
         self.described: set[tuple[str, ox.NamedNode]] = set()  # (graph, node) pairs
         self.pending: dict[str, list[tuple]] = {}  # graph -> the current item's triples
@@ -183,10 +190,15 @@ class _Writer:
         if new:
             self.add(new, triples)
 
+    def wanted(self, docs: Iterable[str]) -> bool:
+        """Whether any graph of ``docs`` is written: an item that goes to none is skipped."""
+        return self.only is None or any(doc in self.only for doc in docs)
+
     def add(self, docs: Iterable[str], triples: Iterable[tuple]) -> None:
         triples = list(triples)
         for doc in set(docs):
-            self.pending.setdefault(doc, []).extend(triples)
+            if self.only is None or doc in self.only:
+                self.pending.setdefault(doc, []).extend(triples)
 
     def flush(self) -> None:
         """Hand the current item's triples to the sink, a batch per graph."""
@@ -263,6 +275,7 @@ def write_triples(
     base: str,
     sink: TripleSink,
     share: tuple[int, int] = (0, 1),
+    only: Collection[str] | None = None,
 ) -> None:
     """The whole corpus as RDF, handed to ``sink`` piece by piece and document by document,
     so that a large corpus goes to the store without being held as rdflib Graphs.
@@ -271,8 +284,11 @@ def write_triples(
     partnerships and entities, so that n processes can write a corpus side by side. The
     shares together give every triple; a passage two shares cite is in both (a store
     keeps it once). Each item's share follows from its IRI, not from its place in the
-    corpus, so that adding a report moves nothing else to another share: the graphs it
-    does not touch are handed the very same triples (see :mod:`kgraph.load`).
+    corpus.
+
+    ``only`` (document ids, and :data:`ENTITIES` for the entities' graph) writes those
+    graphs alone, and skips the items that go to none of them: a rebuild writes the
+    graphs whose inputs changed (:func:`graph_inputs`, :mod:`kgraph.load`).
     """
     part, parts = share
 
@@ -281,20 +297,102 @@ def write_triples(
             return iter(items)
         return (x for x in items if zlib.crc32(key(x).encode()) % parts == part)
 
-    w = _Writer(base, {d.name: d.doc_id for d in documents}, sink)
+    w = _Writer(base, {d.name: d.doc_id for d in documents}, sink, only)
     for d in mine(documents, lambda d: d.doc_id):
-        _document(w, d)
-        w.flush()
+        if w.wanted([d.doc_id]):
+            _document(w, d)
+            w.flush()
     for event in mine(resolved.events, lambda e: e.iri):
-        _event(w, event, resolved.entities)
-        w.flush()
+        if w.wanted(w.docs_of(_sources_of(event))):
+            _event(w, event, resolved.entities)
+            w.flush()
     for p in mine(resolved.partnerships, lambda p: p.iri):
-        _partnership(w, p)
-        w.flush()
+        if w.wanted(w.docs_of(p.sources)):
+            _partnership(w, p)
+            w.flush()
     referencing = _events_referencing(resolved.events)
     for entity in mine(resolved.entities.values(), lambda e: e.iri):
-        _entity(w, entity, _docs_for(entity, referencing.get(entity.iri, []), w))
-        w.flush()
+        docs = _docs_for(entity, referencing.get(entity.iri, []), w)
+        if w.wanted([ENTITIES, *docs, *_title_docs(entity, w)]):
+            _entity(w, entity, docs)
+            w.flush()
+
+
+def graph_inputs(
+    resolved: Resolved, documents: Sequence[DocumentInfo], base: str, stamp: str = ""
+) -> dict[str, str]:
+    """What :func:`write_triples` makes each graph from, as a hash by graph IRI. A
+    rebuild writes again only the graphs whose hash changed (:mod:`kgraph.load`), and the
+    graph stage makes no triple for the others: adding a report to a thousand costs the
+    graphs it touches, not the corpus.
+
+    A document's graph is made from the document, the events and partnerships that a
+    passage of it tells (whole), and of each entity, the passages of that document it
+    is linked to and the titles that document gives it, as :func:`write_triples`
+    routes them. The entities' graph is made from the whole corpus: its hash is that of
+    every document's text, in order. ``stamp`` stands for the code and data that turn
+    these inputs into triples, and the base of the IRIs.
+
+    >>> doc = DocumentInfo("r", "r.txt", "r.txt", "text/plain", "c0ffee")
+    >>> inputs = graph_inputs(Resolved(), [doc], "http://x.org/")
+    >>> sorted(inputs), inputs == graph_inputs(Resolved(), [doc], "http://x.org/", "v2")
+    (['http://x.org/graph/_entities', 'http://x.org/graph/r'], False)
+    """
+    w = _Writer(base, {d.name: d.doc_id for d in documents}, lambda *_: None)
+    hashes: dict[str, list[bytes]] = defaultdict(list)
+
+    def feed(docs: Iterable[str], item: object) -> None:
+        h = hashlib.blake2b(repr(item).encode(), digest_size=16).digest()
+        for doc in set(docs):
+            hashes[doc].append(h)
+
+    for d in documents:
+        feed([d.doc_id], ("document", d.doc_id, d.name, d.content_hash))
+    for e in resolved.events:
+        feed(w.docs_of(_sources_of(e)), e)
+    for p in resolved.partnerships:
+        feed(w.docs_of(p.sources), p)
+    referencing = _events_referencing(resolved.events)
+    for x in resolved.entities.values():
+        own = set(x.sources)
+        docs = _docs_for(x, referencing.get(x.iri, []), w)
+        titles = _title_docs(x, w)
+        for doc in docs.keys() | titles.keys():
+            links = [(s, s in own) for s in docs.get(doc, [])]
+            feed([doc], (x.iri, links, titles.get(doc, [])))
+    corpus = [(d.doc_id, d.name, d.content_hash) for d in documents]
+    hashes[ENTITIES] = [repr(corpus).encode()]
+    return {
+        str(graph_iri(doc, base)): _combined(stamp, base, hashes[doc])
+        for doc in [d.doc_id for d in documents] + [ENTITIES]
+    }
+
+
+def _combined(stamp: str, base: str, hashes: list[bytes]) -> str:
+    """One hash of a graph's inputs, whatever order its items came in."""
+    h = hashlib.blake2b(f"{stamp}\x1f{base}\x1f".encode(), digest_size=16)
+    for part in sorted(hashes):
+        h.update(part)
+    return h.hexdigest()
+
+
+def _sources_of(e: Event) -> list[Source]:
+    """Every passage that tells the event or a visit or agreement in it: the documents
+    whose graphs the event goes to (see :func:`_event`)."""
+    out = list(e.sources)
+    for v in e.visits:
+        out += v.sources
+    for a in e.agreements:
+        out += a.sources
+    return out
+
+
+def _title_docs(e: Entity, w: _Writer) -> dict[str, list[Title]]:
+    """The entity's titles by the document that gives them."""
+    out: dict[str, list[Title]] = defaultdict(list)
+    for t in e.titles:
+        out[w.doc_ids[t.source.doc]].append(t)
+    return out
 
 
 def _events_referencing(events: Iterable[Event]) -> dict[str, list[Event]]:
@@ -513,10 +611,12 @@ def _entity(w: _Writer, e: Entity, docs: dict[str, list[Source]]) -> None:
     w.add([ENTITIES], triples)
     own = set(e.sources)
     for doc, sources in docs.items():
-        links = [(KG.mentionedIn if s in own else PROV.wasDerivedFrom, s) for s in sources]
-        w.add([doc], [(iri, link, w.passage(s)) for link, s in links])
+        if w.wanted([doc]):
+            links = [(KG.mentionedIn if s in own else PROV.wasDerivedFrom, s) for s in sources]
+            w.add([doc], [(iri, link, w.passage(s)) for link, s in links])
     for t in e.titles:
-        _title(w, iri, e, t)
+        if w.wanted([w.doc_ids[t.source.doc]]):
+            _title(w, iri, e, t)
 
 
 def _title(w: _Writer, iri: ox.NamedNode, e: Entity, t: Title) -> None:

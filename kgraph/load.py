@@ -4,36 +4,35 @@ A build writes a new store in its temporary folder (see :func:`kgraph.store.atom
 with a named graph per document, the entities' graph, the build's graph and the ontology.
 It starts from nothing, or, when the output folder holds an earlier build it can start
 from (:func:`earlier_build`), from a checkpoint of that build's store: RocksDB hard-links
-the files of a checkpoint, so it costs no copy. The graph stage then runs over the whole
-corpus as ever (resolution is global: one new report can merge into events and entities
-that others tell), but only the graphs whose triples differ from the earlier build's are
-written, told apart by their :class:`~kgraph.store.GraphDigests`, which the manifest
-keeps. Adding one report to a large corpus rewrites that report's graph, the entities' and
-the build's graphs, and those of the reports its happenings merge with, not millions of
-quads.
+the files of a checkpoint, so it costs no copy. Resolution runs over the whole corpus as
+ever (one new report can merge into events and entities that others tell), and then the
+hash of what each graph is made from (:func:`~kgraph.graph.graph_inputs`, which the
+manifest keeps) tells which graphs changed: the graph stage writes those alone, in place
+of theirs. Adding one report to a large corpus writes that report's graph, the entities'
+and the build's graphs, and those of the reports its happenings merge with, not millions
+of quads.
 
-With more than one process, the graph stage writes shares of the corpus to N-Quads files
-side by side (:class:`_Writing`), and this process loads them. A share hands a passage
-that two shares cite over once each, so the digests depend on the number of shares: an
-earlier build made with another number is not started from (its graphs would all differ,
-and removing them all costs more than writing a store from nothing).
+With more than one process, the graph stage writes shares of those graphs to N-Quads
+files side by side (:class:`_Writing`), and this process loads them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import multiprocessing
 import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kgraph import __version__
+from kgraph.cache import fingerprint
 from kgraph.errors import StoreError
 from kgraph.graph import (
     ENTITIES,
@@ -41,6 +40,7 @@ from kgraph.graph import (
     TripleSink,
     build_graph_iri,
     build_metadata,
+    graph_inputs,
     graph_iri,
     write_triples,
 )
@@ -48,27 +48,19 @@ from kgraph.model import DocumentInfo
 from kgraph.namespace import ONTOLOGY_IRI
 from kgraph.resolve import Resolved
 from kgraph.resources import ontology_dir
-from kgraph.store import (
-    MANIFEST_FILE,
-    STORE_DIR,
-    EmbeddedStore,
-    GraphDigests,
-    NQuadsWriter,
-    QuadLoader,
-)
+from kgraph.store import MANIFEST_FILE, STORE_DIR, EmbeddedStore, NQuadsWriter, QuadLoader
 
-__all__ = ["Earlier", "Written", "earlier_build", "shares", "write_store"]
+__all__ = ["Earlier", "Written", "code_stamp", "earlier_build", "shares", "write_store"]
 
 
 @dataclass(frozen=True)
 class Earlier:
-    """The build already in the output folder, as its manifest tells it: the digests of
-    its graphs, the number of shares its graph stage wrote, and where each graph's block
-    is in its ``graph.trig`` (offset and length)."""
+    """The build already in the output folder, as its manifest tells it: the hash of
+    what each of its graphs was made from (see :func:`~kgraph.graph.graph_inputs`), and
+    where each graph's block is in its ``graph.trig`` (offset and length)."""
 
     folder: Path
-    digests: dict[str, str]
-    shares: int
+    inputs: dict[str, str]
     blocks: dict[str, tuple[int, int]]
 
     def kept_blocks(self, kept: Iterable[str]) -> dict[str, tuple[int, int]]:
@@ -78,17 +70,16 @@ class Earlier:
 
 @dataclass(frozen=True)
 class Written:
-    """What the store stage wrote: the digests of its graphs and the number of shares it
-    wrote them in (for the manifest), and the graphs it kept as the earlier build had them."""
+    """What the store stage wrote: the hash of each graph's inputs (for the manifest),
+    and the graphs it kept as the earlier build had them."""
 
-    digests: dict[str, str]
-    shares: int
+    inputs: dict[str, str]
     kept: frozenset[str] = frozenset()
 
     def manifest(self) -> dict[str, object]:
         """What the manifest keeps of it, for the next build to start from (with the
         blocks of ``graph.trig``, which the export writes)."""
-        return {"pyoxigraph": ox.__version__, "shares": self.shares, "graphs": self.digests}
+        return {"pyoxigraph": ox.__version__, "code": code_stamp(), "graphs": self.inputs}
 
 
 def shares(workers: int) -> int:
@@ -104,21 +95,43 @@ def shares(workers: int) -> int:
 def earlier_build(out: Path, base: str) -> Earlier | None:
     """The build in ``out``, if a new build with ``base`` can start from its store: a build
     of the same base, by the same kgraph and pyoxigraph (which write and normalise terms
-    alike), whose manifest lists its graphs' digests. None otherwise."""
+    alike), whose manifest lists what its graphs were made from. None otherwise.
+
+    By the same code, too (:func:`code_stamp`): other code makes every graph's hash
+    differ, and removing every graph from the earlier store (4 million quads at 1,000
+    reports, which RocksDB removes in one transaction held in memory) costs more time
+    and memory than writing a store from nothing."""
     try:
         manifest = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(manifest, dict) or not (out / STORE_DIR).is_dir():
         return None
-    same = {"base": base, "kgraph": __version__, "pyoxigraph": ox.__version__}
-    graphs, count = manifest.get("graphs"), manifest.get("shares")
+    same = {
+        "base": base,
+        "kgraph": __version__,
+        "pyoxigraph": ox.__version__,
+        "code": code_stamp(),
+    }
+    graphs = manifest.get("graphs")
     if any(manifest.get(k) != v for k, v in same.items()) or not isinstance(graphs, dict):
         return None
-    if not isinstance(count, int):
-        return None
-    digests = {str(g): str(d) for g, d in graphs.items()}
-    return Earlier(out, digests, count, _blocks(manifest.get("trig")))
+    inputs = {str(g): str(d) for g, d in graphs.items()}
+    return Earlier(out, inputs, _blocks(manifest.get("trig")))
+
+
+@lru_cache(maxsize=1)
+def code_stamp() -> str:
+    """What turns the same inputs into other triples: kgraph's code and word lists (see
+    :func:`kgraph.cache.fingerprint`) and the ontology, whose codes name the classes.
+
+    >>> len(code_stamp())
+    32
+    """
+    h = hashlib.blake2b(fingerprint().encode(), digest_size=16)
+    for path in sorted(ontology_dir().glob("*.ttl")):
+        h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 def _blocks(value: object) -> dict[str, tuple[int, int]]:
@@ -147,13 +160,12 @@ def write_store(
 ) -> tuple[EmbeddedStore, Written]:
     """The build's store in ``tmp``: the ontology, a graph per document, the entities'
     graph and the build's metadata, written by ``workers`` processes. Starts from the
-    ``earlier`` build's store if it was written in as many shares and still holds the
-    graphs its manifest lists, and then writes only the graphs that changed.
+    ``earlier`` build's store if it still holds the graphs its manifest lists, and then
+    writes only the graphs whose inputs changed.
 
     Returns the store, open for the exports to read, and what was written.
     """
-    count = shares(workers)
-    store = _start(tmp / STORE_DIR, earlier if earlier and earlier.shares == count else None)
+    store = _start(tmp / STORE_DIR, earlier)
     if store is None:
         earlier = None
         store = EmbeddedStore(tmp / STORE_DIR, create=True)
@@ -162,21 +174,26 @@ def write_store(
         store.replace_graph(ONTOLOGY_IRI, ontology, "turtle")
         build = str(build_graph_iri(base))
         store.drop_graph(build)  # the build's own graph (when, from what) is new every time
-        writing = _Writing(resolved, list(documents), base, tmp / "parts")
+        inputs = graph_inputs(resolved, documents, base, code_stamp())
+        before = earlier.inputs if earlier else {}
+        kept = frozenset(g for g, h in inputs.items() if before.get(g) == h)
+        for name in store.graphs():
+            if name not in kept and name not in (ONTOLOGY_IRI, build):
+                store.drop_graph(name)  # changed, or of a report no longer in the corpus
+        by_iri = {str(graph_iri(d.doc_id, base)): d.doc_id for d in documents}
+        by_iri[str(graph_iri(ENTITIES, base))] = ENTITIES
+        only = {by_iri[g] for g in inputs if g not in kept}
+        writing = _Writing(resolved, list(documents), base, tmp / "parts", only)
         with store.loader() as load:
-            names = [str(graph_iri(d.doc_id, base)) for d in documents]
-            names.append(str(graph_iri(ENTITIES, base)))
-            if earlier is None:
-                written = Written(_write_all(writing, load, names, workers), count)
-            else:
-                now = _write_changed(writing, store, load, names, earlier.digests, workers)
-                kept = frozenset(g for g, d in now.items() if earlier.digests.get(g) == d)
-                written = Written(now, count, kept)
+            for name in inputs:
+                if name not in kept:
+                    load.graph(name)  # a document that tells nothing has its graph too
+            _write(writing, load, workers)
             load.add(build, build_metadata(documents, base))
     except BaseException:
         store.close()
         raise
-    return store, written
+    return store, Written(inputs, kept)
 
 
 def _start(folder: Path, earlier: Earlier | None) -> EmbeddedStore | None:
@@ -187,7 +204,7 @@ def _start(folder: Path, earlier: Earlier | None) -> EmbeddedStore | None:
     try:
         old = ox.Store.read_only(str(earlier.folder / STORE_DIR))
         held = {g.value for g in old.named_graphs() if isinstance(g, ox.NamedNode)}
-        if not set(earlier.digests) <= held:  # not the store the manifest speaks of
+        if not set(earlier.inputs) <= held:  # not the store the manifest speaks of
             return None
         old.backup(str(folder))
         del old
@@ -197,58 +214,17 @@ def _start(folder: Path, earlier: Earlier | None) -> EmbeddedStore | None:
         return None
 
 
-def _write_all(
-    writing: _Writing, load: QuadLoader, names: list[str], workers: int
-) -> dict[str, str]:
-    """Every graph into an empty store; their digests."""
-    for name in names:
-        load.graph(name)  # a document that tells nothing has its graph too
+def _write(writing: _Writing, load: QuadLoader, workers: int) -> None:
+    """The graphs ``writing`` names into the store, by the graph stage in this process or
+    in ``workers`` forked ones."""
+    if not writing.only:
+        return
     if _parallel(workers):
-        return _write_in_processes(writing, load, workers).hex()
-    write_triples(writing.resolved, writing.documents, writing.base, writing.sink(load))
-    return load.digests.hex()
-
-
-def _write_changed(
-    writing: _Writing,
-    store: EmbeddedStore,
-    load: QuadLoader,
-    names: list[str],
-    earlier: dict[str, str],
-    workers: int,
-) -> dict[str, str]:
-    """Into the checkpoint of the earlier build's store: the graphs whose digest differs
-    from ``earlier``'s, in place of theirs, and every other graph but the ontology's and
-    the build's removed; the digests. The graph stage writes N-Quads files first, since
-    which graphs changed is known only once it has handed over every triple."""
-    writing.folder.mkdir()
-    try:
-        if _parallel(workers):
-            with _each_share(writing, workers) as each:
-                files = list(each)
-        else:
-            path = writing.folder / "all.nq"
-            with NQuadsWriter(path) as out:
-                write_triples(writing.resolved, writing.documents, writing.base, writing.sink(out))
-            files = [(path, out.digests)]
-        digests = GraphDigests()
-        for _path, share in files:
-            digests.merge(share)
-        now = digests.hex()
-        changed = {g for g, d in now.items() if earlier.get(g) != d}
-        special = {ONTOLOGY_IRI, str(build_graph_iri(writing.base))}
-        for name in store.graphs():
-            if name in changed or (name not in now and name not in special):
-                store.drop_graph(name)
-        for name in names:
-            load.graph(name)
-        load.flush()
-        with ThreadPoolExecutor(min(len(files), workers)) as loaders:
-            for done in [loaders.submit(load.add_nquads, p, changed) for p, _ in files]:
-                done.result()
-        return now
-    finally:
-        shutil.rmtree(writing.folder, ignore_errors=True)
+        _write_in_processes(writing, load, workers)
+    else:
+        write_triples(
+            writing.resolved, writing.documents, writing.base, writing.sink(load), only=writing.only
+        )
 
 
 def _parallel(workers: int) -> bool:
@@ -263,6 +239,7 @@ class _Writing:
     documents: list[DocumentInfo]
     base: str
     folder: Path
+    only: set[str]  # the graphs to write: document ids, and ENTITIES
 
     def sink(self, out: QuadLoader | NQuadsWriter) -> TripleSink:
         """Triples of a document id go to that document's named graph in ``out``."""
@@ -276,12 +253,13 @@ class _Writing:
 
         return add
 
-    def share(self, part: int, parts: int) -> tuple[Path, GraphDigests]:
+    def share(self, part: int, parts: int) -> Path:
         """Write share ``part`` of ``parts`` to an N-Quads file (in a worker process)."""
         path = self.folder / f"part-{part:04d}.nq"
         with NQuadsWriter(path) as out:
-            write_triples(self.resolved, self.documents, self.base, self.sink(out), (part, parts))
-        return path, out.digests
+            sink = self.sink(out)
+            write_triples(self.resolved, self.documents, self.base, sink, (part, parts), self.only)
+        return path
 
 
 #: The writing a forked worker process reads (set only while its pool runs): the
@@ -289,32 +267,27 @@ class _Writing:
 _WRITING: _Writing | None = None
 
 
-def _write_in_processes(writing: _Writing, load: QuadLoader, workers: int) -> GraphDigests:
+def _write_in_processes(writing: _Writing, load: QuadLoader, workers: int) -> None:
     """The graph stage in ``workers`` forked processes: each writes its shares of the
     corpus to N-Quads files, which as many threads of this process load into the store as
     they come (the store parses and loads without holding the GIL). There are more shares
     than processes, so the store loads some while the workers write the next, and the last
     shares, written after the others, do not wait for each other to load."""
-    digests = GraphDigests()
     writing.folder.mkdir()
     load.flush()
     try:
         with ThreadPoolExecutor(workers) as loaders, _each_share(writing, workers) as each:
-            loading = []
-            for path, share in each:
-                digests.merge(share)
-                loading.append(loaders.submit(_load_share, load, path))
+            loading = [loaders.submit(_load_share, load, path) for path in each]
             for done in loading:
                 done.result()
     finally:
         shutil.rmtree(writing.folder, ignore_errors=True)
-    return digests
 
 
 @contextlib.contextmanager
-def _each_share(writing: _Writing, workers: int) -> Iterator[Iterator[tuple[Path, GraphDigests]]]:
-    """The graph stage's shares (each an N-Quads file and its digests) as ``workers``
-    forked processes write them; the pool ends when the block does, even on an error."""
+def _each_share(writing: _Writing, workers: int) -> Iterator[Iterator[Path]]:
+    """The graph stage's shares (each an N-Quads file) as ``workers`` forked processes
+    write them; the pool ends when the block does, even on an error."""
     global _WRITING
     _WRITING = writing
     try:
@@ -332,7 +305,7 @@ def _load_share(load: QuadLoader, path: Path) -> None:
     path.unlink()
 
 
-def _write_share(part: int, parts: int) -> tuple[Path, GraphDigests]:
+def _write_share(part: int, parts: int) -> Path:
     """In a worker process: share ``part`` of ``parts`` of the build being written."""
     if _WRITING is None:
         raise RuntimeError("a graph writer ran outside a build")

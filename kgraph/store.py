@@ -20,7 +20,6 @@ The build folder layout (``OUT/store/`` plus exports beside it) is named here on
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import json
 import os
@@ -50,7 +49,6 @@ __all__ = [
     "UNION_TRIPLES",
     "BindingValue",
     "EmbeddedStore",
-    "GraphDigests",
     "GraphStore",
     "RemoteStore",
     "Row",
@@ -556,53 +554,6 @@ class EmbeddedStore(GraphStore):
 _OX_TERMS = {ox.NamedNode, ox.Literal}
 
 
-class GraphDigests:
-    """What each named graph was given, as a number that does not depend on the order it
-    came in: the sum (modulo 2**128) of a hash of every batch of N-Quads lines handed to
-    the graph. A build keeps its graphs' digests in its manifest, so that the next build
-    can leave in place the graphs whose digest it gives again (:mod:`kgraph.load`).
-    Sums add up, so the digests of shares written side by side merge by addition.
-
-    Equal digests mean the same batches (short of a 128-bit hash collision), and so the
-    same triples. The same triples handed over in other batches give another digest:
-    such a graph is written again, which is only slower.
-
-    >>> a, b = GraphDigests(), GraphDigests()
-    >>> a.add("g", ["<s> <p> <o> <g> ."]); a.add("g", ["<s> <p> <o2> <g> ."])
-    >>> b.add("g", ["<s> <p> <o2> <g> ."]); b.add("g", ["<s> <p> <o> <g> ."])
-    >>> a.hex() == b.hex()
-    True
-    >>> c = GraphDigests(); c.add("g", ["<s> <p> <o> <g> ."]); c.hex() == a.hex()
-    False
-    """
-
-    MODULUS = 2**128
-
-    def __init__(self) -> None:
-        self.sums: dict[str, int] = {}
-
-    def add(self, graph_iri: str, lines: list[str]) -> None:
-        """Count a batch of ``lines`` handed to the graph ``graph_iri``."""
-        self.add_text(graph_iri, "".join(lines).encode())
-
-    def add_text(self, graph_iri: str, nquads: bytes) -> None:
-        """Count a batch of N-Quads lines, as the UTF-8 text they make together."""
-        h = hashlib.blake2b(nquads, digest_size=16).digest()
-        self._add(graph_iri, int.from_bytes(h, "big"))
-
-    def merge(self, other: GraphDigests) -> None:
-        """Add the digests of another share of the same graphs."""
-        for graph_iri, value in other.sums.items():
-            self._add(graph_iri, value)
-
-    def _add(self, graph_iri: str, value: int) -> None:
-        self.sums[graph_iri] = (self.sums.get(graph_iri, 0) + value) % self.MODULUS
-
-    def hex(self) -> dict[str, str]:
-        """The digests as hexadecimal strings, by graph IRI (as a manifest keeps them)."""
-        return {g: f"{value:032x}" for g, value in sorted(self.sums.items())}
-
-
 class QuadMaker:
     """Turns triples into N-Quads lines of named graphs: the text the store's bulk loader
     parses fastest. Making a pyoxigraph ``Quad`` object per quad and handing the objects
@@ -667,20 +618,14 @@ class _QuadBatches:
 
     def __init__(self, batch: int) -> None:
         self.batch = batch
-        self.pending: list[bytes] = []  # batches of N-Quads text, encoded once
-        self.lines = 0  # in pending
+        self.pending: list[str] = []
         self.maker = QuadMaker()
-        self.digests = GraphDigests()
 
     def add(self, graph_iri: str, triples: Iterable[tuple[Any, Any, Any]]) -> None:
         """Add ``triples`` (pyoxigraph or rdflib terms) to the named graph ``graph_iri``."""
         self.graph(graph_iri)
-        lines = self.maker.lines(graph_iri, triples)
-        nquads = "".join(lines).encode()
-        self.digests.add_text(graph_iri, nquads)
-        self.pending.append(nquads)
-        self.lines += len(lines)
-        if self.lines >= self.batch:
+        self.pending.extend(self.maker.lines(graph_iri, triples))
+        if len(self.pending) >= self.batch:
             self.flush()
 
     def graph(self, graph_iri: str) -> ox.NamedNode:
@@ -688,8 +633,8 @@ class _QuadBatches:
 
     def flush(self) -> None:
         if self.pending:
-            self._write(b"".join(self.pending))
-            self.pending, self.lines = [], 0
+            self._write("".join(self.pending).encode())
+            self.pending = []
 
     def _write(self, nquads: bytes) -> None:
         raise NotImplementedError
@@ -706,7 +651,7 @@ class _QuadBatches:
                 self.flush()
         finally:
             self._close()
-            self.pending, self.lines = [], 0
+            self.pending = []
 
 
 class QuadLoader(_QuadBatches):
@@ -740,10 +685,9 @@ class QuadLoader(_QuadBatches):
             self._open().add_graph(node)
         return node
 
-    def add_nquads(self, path: Path, graphs: Iterable[str] | None = None) -> None:
+    def add_nquads(self, path: Path) -> None:
         """Bulk-load an N-Quads file that an :class:`NQuadsWriter` wrote (its terms were
-        checked when they were made, so the parser does not check them again); only the
-        quads of ``graphs`` (IRIs) if given.
+        checked when they were made, so the parser does not check them again).
 
         The file goes in ``batch`` lines at a time: on disk, RocksDB takes batches of
         tens of thousands of quads nearly twice as fast as one batch of a million.
@@ -752,12 +696,7 @@ class QuadLoader(_QuadBatches):
         """
         try:
             with path.open("rb") as file:
-                lines: Iterator[bytes] = iter(file)
-                if graphs is not None:
-                    ends = {f" <{g}> .\n".encode() for g in graphs}
-                    # A line's graph is its last term; a literal before it may hold " <".
-                    lines = (line for line in file if line[line.rfind(b" <") :] in ends)
-                while chunk := b"".join(itertools.islice(lines, self.batch)):
+                while chunk := b"".join(itertools.islice(file, self.batch)):
                     self._open().bulk_load(chunk, ox.RdfFormat.N_QUADS, lenient=True)
         except (SyntaxError, OSError) as exc:
             raise StoreError(Errors.E012, path=path, reason=str(exc)) from None

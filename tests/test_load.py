@@ -1,5 +1,5 @@
-"""kgraph.load: a rebuild starts from the last build's store and rewrites only the graphs
-that changed, and gives the very store a build from nothing gives."""
+"""kgraph.load: a rebuild starts from the last build's store and writes only the graphs
+whose inputs changed, and gives the very store a build from nothing gives."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def test_a_store_that_is_not_the_one_its_manifest_lists_is_not_reused(tmp_path: 
     assert _quads(out) == _quads(fresh)
 
 
-def test_no_earlier_build_or_no_digests_means_none(tmp_path: Path) -> None:
+def test_no_earlier_build_or_no_graph_inputs_means_none(tmp_path: Path) -> None:
     assert earlier_build(tmp_path / "nothing", DEFAULT_BASE) is None
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / MANIFEST_FILE).write_text(json.dumps({"base": DEFAULT_BASE}))
@@ -163,17 +163,37 @@ def test_a_block_that_is_not_where_the_manifest_says_is_dumped_again(tmp_path: P
     assert _trig(out) == _trig(fresh) == _quads(fresh)
 
 
-def test_a_rebuild_with_another_number_of_processes_starts_from_nothing(tmp_path: Path) -> None:
-    """--jobs 2 writes the graph in shares, which hand a passage two of them cite over
-    once each: its digests are not those of --jobs 1, so it does not start from that store
-    (every graph would be rewritten), and the result is the same."""
+def test_a_rebuild_with_another_number_of_processes_starts_from_the_last_store(
+    tmp_path: Path,
+) -> None:
+    """What a graph is made from does not depend on how many processes wrote it: a
+    --jobs 1 rebuild of a --jobs 2 build keeps the graphs no report touched."""
     a, b = _reports(tmp_path / "in", 2)
     out = tmp_path / "kg-out"
     _build([a], out, jobs=2)
     said = _build([a, b], out, jobs=1)
-    assert not any(line.startswith("kept ") for line in said)
+    assert "kept 1 of 3 graphs from the last build" in said  # a's; b's and the entities' new
     fresh = tmp_path / "fresh"
     _build([a, b], fresh, jobs=1)
+    assert _quads(out) == _quads(fresh) == _trig(out)
+
+
+def test_a_report_that_tells_what_another_tells_rewrites_that_one_s_graph(tmp_path: Path) -> None:
+    """A new report whose happenings merge into events an earlier report tells changes
+    that report's graph too (the events gain passages): it is written again, and the
+    store is the one a build from nothing gives."""
+    a, b = _reports(tmp_path / "in", 2)
+    again = tmp_path / "in" / "b-again.txt"
+    again.write_text(b.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "kg-out"
+    _build([a, b], out)
+    before = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))["graphs"]
+    _build([a, b, again], out)
+    after = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))["graphs"]
+    changed = {g for g, h in after.items() if before.get(g) != h}
+    assert str(graph_iri("b", DEFAULT_BASE)) in changed
+    fresh = tmp_path / "fresh"
+    _build([a, b, again], fresh)
     assert _quads(out) == _quads(fresh) == _trig(out)
 
 
@@ -188,6 +208,21 @@ def test_a_build_by_another_kgraph_is_not_started_from(
     assert earlier_build(out, DEFAULT_BASE)
     monkeypatch.setattr(load, "__version__", "another")
     assert earlier_build(out, DEFAULT_BASE) is None
+
+
+def test_a_build_by_other_code_is_not_started_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other code makes every graph's hash differ: the store is written from nothing."""
+    from kgraph import load
+
+    (a,) = _reports(tmp_path / "in", 1)
+    out = tmp_path / "kg-out"
+    _build([a], out)
+    monkeypatch.setattr(load, "code_stamp", lambda: "other code")
+    assert earlier_build(out, DEFAULT_BASE) is None
+    said = _build([a], out)
+    assert not any(line.startswith("kept ") for line in said)
 
 
 def test_damaged_block_entries_are_dumped_again(tmp_path: Path) -> None:
