@@ -237,8 +237,12 @@ def _source_order(s: Source) -> tuple[str, int, int]:
     return (s.doc, s.start, s.end)
 
 
-def _title_order(t: Title) -> tuple[str, str, str]:
-    return (t.date or "", t.title, t.of or "")
+def _title_order(t: Title) -> tuple[str, str, str, tuple[str, int, int]]:
+    """By date, title and organisation, then passage: a title a report gives a person in
+    several passages is in the same place from run to run, whatever the set's order
+    (the string hash differs between processes), so that the entity, and what a rebuild
+    hashes of it (:func:`kgraph.graph.graph_inputs`), is the same."""
+    return (t.date or "", t.title, t.of or "", _source_order(t.source))
 
 
 # --------------------------------------------------------------------------- events

@@ -3,6 +3,9 @@ one named graph per document."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
@@ -251,6 +254,37 @@ def _triples_by_graph(resolved: Resolved, docs: list[DocumentInfo]) -> dict[str,
 
     write_triples(resolved, docs, BASE, keep)
     return out
+
+
+_INPUTS = """
+import sys
+from pathlib import Path
+from kgraph import cache
+from kgraph.graph import graph_inputs, info_of
+from kgraph.ingest import read_document
+from kgraph.resolve import resolve
+docs = [info_of(read_document(p)) for p in sorted(Path(sys.argv[1]).glob("*.txt"))]
+happenings = [h for d in docs for h in cache.load(Path(sys.argv[2]), d).happenings]
+base = "https://example.org/kg/"
+print(sorted(graph_inputs(resolve(happenings, base), docs, base).items()))
+"""
+
+
+def test_graph_inputs_are_the_same_whatever_the_string_hash_seed(built_corpus: Path) -> None:
+    """A rebuild compares the hashes an earlier process wrote: they must not depend on
+    the order of a set (Python seeds its string hash afresh in every process)."""
+    corpus_dir = Path(__file__).resolve().parents[1] / "corpus"
+    outs = [
+        subprocess.run(
+            [sys.executable, "-c", _INPUTS, str(corpus_dir), str(built_corpus)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    ]
+    assert outs[0] and outs[0] == outs[1] == outs[2]
 
 
 def test_a_graph_whose_inputs_hash_alike_has_the_same_triples(built_corpus: Path) -> None:
