@@ -182,18 +182,19 @@ def test_a_report_that_tells_what_another_tells_rewrites_that_one_s_graph(tmp_pa
     """A new report whose happenings merge into events an earlier report tells changes
     that report's graph too (the events gain passages): it is written again, and the
     store is the one a build from nothing gives."""
-    a, b = _reports(tmp_path / "in", 2)
+    a, b, c = _reports(tmp_path / "in", 3)
     again = tmp_path / "in" / "b-again.txt"
     again.write_text(b.read_text(encoding="utf-8"), encoding="utf-8")
     out = tmp_path / "kg-out"
-    _build([a, b], out)
+    _build([a, b, c], out)
     before = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))["graphs"]
-    _build([a, b, again], out)
+    said = _build([a, b, c, again], out)
     after = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))["graphs"]
     changed = {g for g, h in after.items() if before.get(g) != h}
     assert str(graph_iri("b", DEFAULT_BASE)) in changed
+    assert "kept 2 of 5 graphs from the last build" in said  # a's and c's
     fresh = tmp_path / "fresh"
-    _build([a, b, again], fresh)
+    _build([a, b, c, again], fresh)
     assert _quads(out) == _quads(fresh) == _trig(out)
 
 
@@ -208,6 +209,18 @@ def test_a_build_by_another_kgraph_is_not_started_from(
     assert earlier_build(out, DEFAULT_BASE)
     monkeypatch.setattr(load, "__version__", "another")
     assert earlier_build(out, DEFAULT_BASE) is None
+
+
+def test_a_store_most_of_whose_graphs_changed_is_not_started_from(tmp_path: Path) -> None:
+    """Removing most graphs costs more than writing a store from nothing."""
+    a, b, c = _reports(tmp_path / "in", 3)
+    out = tmp_path / "kg-out"
+    _build([a, b], out)
+    said = _build([c], out)
+    assert not any(line.startswith("kept ") for line in said)
+    fresh = tmp_path / "fresh"
+    _build([c], fresh)
+    assert _quads(out) == _quads(fresh) == _trig(out)
 
 
 def test_a_build_by_other_code_is_not_started_from(
