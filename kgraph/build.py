@@ -244,7 +244,19 @@ def read_all(files: Sequence[Path], strict: bool) -> tuple[list[DocumentInfo], t
             errors.append(error)
     if not documents:
         raise InputError(Errors.E015, count=len(files), first=errors[0])
+    _check_ids(documents)
     return documents, tuple(str(e) for e in errors)
+
+
+def _check_ids(documents: list[DocumentInfo]) -> None:
+    """Each document has a graph and a cached extraction of its own, named by its id:
+    two files whose names give one id (``a b.txt`` and ``a_b.txt``, or one name in two
+    folders) stop the build, which would otherwise merge them."""
+    seen: dict[str, DocumentInfo] = {}
+    for d in documents:
+        first = seen.setdefault(d.doc_id, d)
+        if first is not d:
+            raise InputError(Errors.E016, first=first.path, second=d.path, doc_id=d.doc_id)
 
 
 def extract_files(

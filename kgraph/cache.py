@@ -2,7 +2,7 @@
 
 A build keeps, in its output folder, one file per document
 (``cache/<doc_id>.pickle``) holding that document's happenings together with the
-document's content hash and the *fingerprint* of the extraction (a hash of kgraph's
+document's content hash and file name, and the *fingerprint* of the extraction (a hash of kgraph's
 code and word lists). The next build into the same folder reads a document's
 happenings back instead of extracting it again when both still match; any change
 to the text, the code or the data makes it extract afresh. Resolution and the views
@@ -74,12 +74,19 @@ def load(folder: Path, info: DocumentInfo) -> Extracted | None:
     path = cache_path(folder, info.doc_id)
     try:
         with path.open("rb") as f:
-            stamp, content_hash, happenings = pickle.load(f)  # noqa: S301 - our own output
+            stamp, key, happenings = pickle.load(f)  # noqa: S301 - our own output
     except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError):
         return None
-    if stamp != fingerprint() or content_hash != info.content_hash:
+    if stamp != fingerprint() or key != _key(info):
         return None
     return Extracted(info, tuple(happenings))
+
+
+def _key(info: DocumentInfo) -> tuple[str, str]:
+    """What a cached extraction must have been made from: the text and the file's name
+    (each passage names its file, and a renamed file may keep its document id: r.txt and
+    R.txt are both ``r``)."""
+    return (info.content_hash, info.name)
 
 
 def keep(previous: Path, folder: Path, doc_id: str) -> None:
@@ -98,7 +105,7 @@ def save(folder: Path, extracted: Extracted) -> bytes:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     data = pickle.dumps(
-        (fingerprint(), extracted.info.content_hash, extracted.happenings),
+        (fingerprint(), _key(extracted.info), extracted.happenings),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
     tmp.write_bytes(data)
@@ -111,7 +118,7 @@ def unpack(info: DocumentInfo, data: bytes) -> Extracted:
 
     >>> from kgraph.model import DocumentInfo
     >>> info = DocumentInfo("a", "a.txt", "a.txt", "text/plain", "0" * 64)
-    >>> unpack(info, pickle.dumps((fingerprint(), info.content_hash, ()))).happenings
+    >>> unpack(info, pickle.dumps((fingerprint(), _key(info), ()))).happenings
     ()
     """
     _stamp, _hash, happenings = pickle.loads(data)  # noqa: S301 - our own output

@@ -24,6 +24,7 @@ class Errors(StrEnum):
     E013 = "{path}: mixed text encodings ({bad} bytes are not UTF-8, the first at byte {at})"
     E014 = "{path}: a symbolic link that loops or leads nowhere"
     E015 = "no documents to build: all {count} files were skipped (the first: {first})"
+    E016 = "{first} and {second} would both be document {doc_id}: rename one of them"
     E010 = "no built graph at {path}; run 'kgraph build' first"
     E011 = "{path} is not a kgraph store"
     E012 = "cannot write the output to {path}: {reason}"

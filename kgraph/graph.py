@@ -329,9 +329,9 @@ def graph_inputs(
     A document's graph is made from the document, the events and partnerships that a
     passage of it tells (whole), and of each entity, the passages of that document it
     is linked to and the titles that document gives it, as :func:`write_triples`
-    routes them. The entities' graph is made from the whole corpus: its hash is that of
-    every document's text, in order. ``stamp`` stands for the code and data that turn
-    these inputs into triples, and the base of the IRIs.
+    routes them. The entities' graph is made from each entity's names, kind and country
+    (see :func:`_entity`). ``stamp`` stands for the code and data that turn these inputs
+    into triples (the gazetteer's points, the ontology's classes), and the base.
 
     >>> doc = DocumentInfo("r", "r.txt", "r.txt", "text/plain", "c0ffee")
     >>> inputs = graph_inputs(Resolved(), [doc], "http://x.org/")
@@ -360,8 +360,9 @@ def graph_inputs(
         for doc in docs.keys() | titles.keys():
             links = [(s, s in own) for s in docs.get(doc, [])]
             feed([doc], (x.iri, links, titles.get(doc, [])))
-    corpus = [(d.doc_id, d.name, d.content_hash) for d in documents]
-    hashes[ENTITIES] = [repr(corpus).encode()]
+    for x in resolved.entities.values():
+        names = (x.label, x.label_en, x.aliases, x.wikidata)
+        feed([ENTITIES], (x.iri, x.type, x.kind, x.country, names))
     return {
         str(graph_iri(doc, base)): _combined(stamp, base, hashes[doc])
         for doc in [d.doc_id for d in documents] + [ENTITIES]

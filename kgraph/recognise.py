@@ -1404,7 +1404,8 @@ def named_again(
     ...                               ["陳其邁"])[1]]
     ['陳其邁']
     """
-    names = sorted((n for n in set(people) if len(n) >= 3), key=len, reverse=True)
+    # Longest first, then in text order: a set's order changes from process to process.
+    names = sorted({n for n in people if len(n) >= 3}, key=lambda n: (-len(n), n))
     latin = {m.text: m.latin for ms in found for m in ms if m.label == "PERSON" and m.latin}
     out = []
     for (offset, text), ms in zip(units, found, strict=True):

@@ -405,6 +405,21 @@ def test_nothing_readable_is_an_error(tmp_path: Path) -> None:
     assert "all 2 files were skipped (the first: [E003] " in str(error.value)
 
 
+def test_two_files_that_would_be_one_document_stop_the_build(tmp_path: Path) -> None:
+    """Each document has a graph of its own, named by its id: two files whose names give
+    one id would be merged into one graph."""
+    text = "高雄市政府國際事務報告\n一、112年3月5日，日本熊本市長訪高。\n"
+    (tmp_path / "a b.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "a_b.txt").write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        build([tmp_path], tmp_path / "kg-out", views=False)
+    assert error.value.code == "E016"
+    assert "a b.txt and " in str(error.value) and "a_b.txt would both be document a-b" in str(
+        error.value
+    )
+    assert not (tmp_path / "kg-out").exists()
+
+
 def test_two_builds_give_isomorphic_graphs_with_the_same_iris(tmp_path: Path) -> None:
     from rdflib import Dataset, URIRef
     from rdflib.compare import to_isomorphic

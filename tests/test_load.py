@@ -96,6 +96,43 @@ def test_a_removed_or_changed_report_is_gone_from_the_store(tmp_path: Path) -> N
     assert str(graph_iri("c", DEFAULT_BASE)) not in _graphs(out)
 
 
+def test_a_removed_report_s_graph_is_removed_from_the_last_store(tmp_path: Path) -> None:
+    a, b, c = _reports(tmp_path / "in", 3)
+    out = tmp_path / "kg-out"
+    _build([a, b, c], out)
+    said = _build([a, b], out)
+    assert "kept 2 of 3 graphs from the last build" in said  # a's and b's
+    assert str(graph_iri("c", DEFAULT_BASE)) not in _graphs(out)
+    fresh = tmp_path / "fresh"
+    _build([a, b], fresh)
+    assert _quads(out) == _quads(fresh) == _trig(out)
+
+
+@pytest.mark.parametrize("new_name", ["d.txt", "C.txt", "c .txt"])
+def test_a_renamed_report_is_told_under_its_new_name(tmp_path: Path, new_name: str) -> None:
+    """A file renamed keeps its text: its graph is that of a build from nothing, under
+    the new name, even when the new name gives the same document id (C.txt, c .txt)."""
+    a, b, c = _reports(tmp_path / "in", 3)
+    out = tmp_path / "kg-out"
+    _build([a, b, c], out)
+    renamed = c.rename(c.with_name(new_name))
+    _build([a, b, renamed], out)
+    fresh = tmp_path / "fresh"
+    _build([a, b, renamed], fresh)
+    assert _quads(out) == _quads(fresh) == _trig(out)
+    assert any(f'"{new_name}"' in q for q in _quads(out))
+
+
+def test_a_rebuild_of_the_same_reports_keeps_every_graph(tmp_path: Path) -> None:
+    a, b = _reports(tmp_path / "in", 2)
+    out = tmp_path / "kg-out"
+    _build([a, b], out)
+    trig = _trig(out)
+    said = _build([a, b], out)
+    assert "kept 3 of 3 graphs from the last build" in said
+    assert _trig(out) == trig == _quads(out)
+
+
 def test_a_build_of_another_base_starts_from_nothing(tmp_path: Path) -> None:
     (a,) = _reports(tmp_path / "in", 1)
     out = tmp_path / "kg-out"
@@ -192,7 +229,7 @@ def test_a_report_that_tells_what_another_tells_rewrites_that_one_s_graph(tmp_pa
     after = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))["graphs"]
     changed = {g for g, h in after.items() if before.get(g) != h}
     assert str(graph_iri("b", DEFAULT_BASE)) in changed
-    assert "kept 2 of 5 graphs from the last build" in said  # a's and c's
+    assert "kept 3 of 5 graphs from the last build" in said  # a's, c's, the entities'
     fresh = tmp_path / "fresh"
     _build([a, b, c, again], fresh)
     assert _quads(out) == _quads(fresh) == _trig(out)
