@@ -2,13 +2,13 @@
 
 A build keeps, in its output folder, one file per document
 (``cache/<doc_id>.pickle``) holding that document's happenings together with the
-document's content hash and file name, and the *fingerprint* of the extraction (a hash of kgraph's
-code and word lists). The next build into the same folder reads a document's
-happenings back instead of extracting it again when both still match; any change
-to the text, the code or the data makes it extract afresh. Resolution and the views
-are always redone over all documents, because one new report can merge into events and
-entities that other reports tell; the graph stage then writes only the graphs whose
-inputs changed (:mod:`kgraph.load`).
+document's content hash and file name, and the *fingerprint* of the extraction (a hash
+of kgraph's code and word lists). The next build into the same folder reads a
+document's happenings back instead of extracting it again when all still match; any
+change to the text, the file's name, the code or the data makes it extract afresh.
+Resolution and the views are always redone over all documents, because one new report
+can merge into events and entities that other reports tell; the graph stage then writes
+only the graphs whose inputs changed (:mod:`kgraph.load`).
 
 The cache is kgraph's own output, read back only from a folder that holds a
 kgraph build (see :func:`kgraph.store.atomic_output`); a file that fails to load is
@@ -121,5 +121,5 @@ def unpack(info: DocumentInfo, data: bytes) -> Extracted:
     >>> unpack(info, pickle.dumps((fingerprint(), _key(info), ()))).happenings
     ()
     """
-    _stamp, _hash, happenings = pickle.loads(data)  # noqa: S301 - our own output
+    _stamp, _made_from, happenings = pickle.loads(data)  # noqa: S301 - our own output
     return Extracted(info, tuple(happenings))

@@ -354,15 +354,14 @@ def graph_inputs(
         feed(w.docs_of(p.sources), p)
     referencing = _events_referencing(resolved.events)
     for x in resolved.entities.values():
+        names = (x.label, x.label_en, x.aliases, x.wikidata)
+        feed([ENTITIES], (x.iri, x.type, x.kind, x.country, names))
         own = set(x.sources)
         docs = _docs_for(x, referencing.get(x.iri, []), w)
         titles = _title_docs(x, w)
         for doc in docs.keys() | titles.keys():
             links = [(s, s in own) for s in docs.get(doc, [])]
             feed([doc], (x.iri, links, titles.get(doc, [])))
-    for x in resolved.entities.values():
-        names = (x.label, x.label_en, x.aliases, x.wikidata)
-        feed([ENTITIES], (x.iri, x.type, x.kind, x.country, names))
     return {
         str(graph_iri(doc, base)): _combined(stamp, base, hashes[doc])
         for doc in [d.doc_id for d in documents] + [ENTITIES]
