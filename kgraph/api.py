@@ -247,8 +247,17 @@ class KnowledgeGraph:
             return
         pool = ThreadPoolExecutor(threads, thread_name_prefix="kgraph-query")
         for name in queries:
-            self._prefetched[name] = pool.submit(self.store.select, load_query(name))
+            if name not in self._prefetched:
+                self._prefetched[name] = pool.submit(self.store.select, load_query(name))
         pool.shutdown(wait=False)  # the threads end once the last query has run
+
+    def supply(self, name: str, rows: list[Row]) -> None:
+        """The rows of the bundled query ``name`` (without parameters), known already: the
+        next :meth:`select` of it takes them instead of asking the store. A rebuild knows
+        most rows of ``sources`` from the last build (see :mod:`kgraph.passages`)."""
+        done: Future[list[Row]] = Future()
+        done.set_result(rows)
+        self._prefetched[name] = done
 
     def sparql(self, query: str, bindings: Mapping[str, str | int] | None = None) -> pd.DataFrame:
         """A SELECT query's rows as a pandas DataFrame."""
@@ -351,6 +360,11 @@ class KnowledgeGraph:
         """The rows of the ``sources`` query (a fact, and a passage that tells it), by fact,
         document and offsets."""
         return self.select("sources")
+
+    def passages(self) -> Mapping[str, list[Record]]:
+        """Each fact's passages (``doc``, ``start``, ``end``, ``quote``), by the fact's IRI:
+        the ``sources`` of every record, read once."""
+        return self._sources()
 
     # ---------------------------------------------------------------- DataFrames
 

@@ -50,6 +50,7 @@ from kgraph.model import (
 )
 from kgraph.namespace import DEFAULT_BASE
 from kgraph.normalise import normalise
+from kgraph.passages import PassageCache
 from kgraph.recognise import mentions, named_again, parse, pipeline
 from kgraph.resolve import Resolved, resolve
 from kgraph.segment import segment
@@ -219,8 +220,9 @@ def build(
         # The extraction and resolution are no longer needed: the views, which take
         # the most memory of a build, can reuse it (peak RSS is this step's).
         del resolved
+        told = PassageCache.open(out, documents, written.inputs, base) if views else None
         try:
-            quads, blocks = _export(store, tmp, views, workers, reuse)
+            quads, blocks = _export(store, tmp, told, workers, reuse)
             report = replace(report, quads=quads)
         finally:
             store.close()
@@ -373,31 +375,43 @@ def write_views(kg: KnowledgeGraph, folder: Path, threads: int = 1) -> None:
 def _export(
     store: EmbeddedStore,
     folder: Path,
-    views: bool,
+    told: PassageCache | None,
     jobs: int,
     reuse: tuple[Path, dict[str, tuple[int, int]]],
 ) -> tuple[int, dict[str, list[int]]]:
-    """``graph.trig`` and, with ``views``, the two pages, into ``folder``; returns the
-    number of quads in the store and where each graph's block is in ``graph.trig``.
-    ``reuse`` is the last build's ``graph.trig`` and where the blocks of the graphs the
-    store kept are in it: they are copied from there. Allowed more than one CPU
-    (``jobs``), the dump and the count run in a thread beside the views (the store works
-    without holding the GIL, while the views are mostly Python), and the views' queries
-    run side by side."""
+    """``graph.trig`` and, with the facts' passages ``told`` (None: no views), the two
+    pages, into ``folder``; returns the number of quads in the store and where each
+    graph's block is in ``graph.trig``. ``reuse`` is the last build's ``graph.trig`` and
+    where the blocks of the graphs the store kept are in it: they are copied from there.
+    Allowed more than one CPU (``jobs``), the dump and the count run in a thread beside
+    the views (the store works without holding the GIL, while the views are mostly
+    Python), and the views' queries run side by side."""
 
     def dump() -> tuple[int, dict[str, list[int]]]:
         blocks = store.write_trig(folder / GRAPH_FILE, *reuse)
         return store.count(), blocks
 
-    if not (views and jobs > 1):
+    if told is None:
+        return dump()
+    if jobs <= 1:
         dumped = dump()
-        if views:
-            write_views(KnowledgeGraph(store), folder)
+        _views(store, folder, told, 1)
         return dumped
     with ThreadPoolExecutor(1) as pool:
         dumping = pool.submit(dump)
-        write_views(KnowledgeGraph(store), folder, jobs)
+        _views(store, folder, told, jobs)
         return dumping.result()
+
+
+def _views(store: EmbeddedStore, folder: Path, told: PassageCache, threads: int) -> None:
+    """The two pages, from the passages the last build kept where they still hold; this
+    build's passages are kept in turn for the next."""
+    kg = KnowledgeGraph(store)
+    if (rows := told.rows(store)) is not None:
+        kg.supply("sources", rows)
+    del rows
+    write_views(kg, folder, threads)
+    told.save(folder, kg.passages())
 
 
 def _report(

@@ -226,9 +226,17 @@ class GraphStore(Closing, ABC):
 
     # -- queries
 
-    def select(self, query: str, bindings: Mapping[str, BindingValue] | None = None) -> list[Row]:
-        """Rows of a SELECT query; every projected variable is a key (``None`` if unbound)."""
-        return self._select(bind_query(query, bindings))[1]
+    def select(
+        self,
+        query: str,
+        bindings: Mapping[str, BindingValue] | None = None,
+        *,
+        graphs: Sequence[str] | None = None,
+    ) -> list[Row]:
+        """Rows of a SELECT query; every projected variable is a key (``None`` if unbound).
+        The query's default graph is the union of all named graphs, or of ``graphs`` alone:
+        a build reads what changed in a few graphs without matching over all of them."""
+        return self._select(bind_query(query, bindings), graphs)[1]
 
     def select_frame(
         self, query: str, bindings: Mapping[str, BindingValue] | None = None
@@ -236,7 +244,7 @@ class GraphStore(Closing, ABC):
         """The rows of :meth:`select` as a pandas DataFrame (columns in projection order)."""
         import pandas
 
-        variables, rows = self._select(bind_query(query, bindings))
+        variables, rows = self._select(bind_query(query, bindings), None)
         return pandas.DataFrame.from_records(rows, columns=variables)
 
     def ask(self, query: str, bindings: Mapping[str, BindingValue] | None = None) -> bool:
@@ -248,7 +256,7 @@ class GraphStore(Closing, ABC):
         """The graph built by a CONSTRUCT (or DESCRIBE) query, as Turtle."""
 
     @abstractmethod
-    def _select(self, query: str) -> tuple[list[str], list[Row]]: ...
+    def _select(self, query: str, graphs: Sequence[str] | None) -> tuple[list[str], list[Row]]: ...
 
     @abstractmethod
     def _ask(self, query: str) -> bool: ...
@@ -376,16 +384,18 @@ class EmbeddedStore(GraphStore):
             raise StoreError(Errors.E020, reason=f"the store at {self.path} is closed")
         return self._store
 
-    def _query(self, query: str) -> Any:
+    def _query(self, query: str, graphs: Sequence[str] | None = None) -> Any:
         try:
+            if graphs is not None:
+                return self.store.query(query, default_graph=[_graph_node(g) for g in graphs])
             return self.store.query(query, use_default_graph_as_union=True)
         except SyntaxError as exc:
             raise StoreError(Errors.E020, reason=str(exc).splitlines()[0]) from None
         except (OSError, RuntimeError, ValueError) as exc:
             raise StoreError(Errors.E020, reason=str(exc)) from exc
 
-    def _select(self, query: str) -> tuple[list[str], list[Row]]:
-        result = self._query(query)
+    def _select(self, query: str, graphs: Sequence[str] | None) -> tuple[list[str], list[Row]]:
+        result = self._query(query, graphs)
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError(Errors.E020, reason="not a SELECT query")
         variables = [v.value for v in result.variables]
@@ -842,9 +852,14 @@ class RemoteStore(GraphStore):
             reason = str(exc)
         raise StoreError(Errors.E023, url=url, reason=reason)
 
-    def _post_query(self, query: str, accept: str, *, union: bool = True) -> bytes:
+    def _post_query(
+        self, query: str, accept: str, *, union: bool = True, graphs: Sequence[str] | None = None
+    ) -> bytes:
         url = self.query_url
-        if union and self.union_default_graph:
+        if graphs is not None:  # the SPARQL Protocol's dataset: these graphs, merged
+            params = urllib.parse.urlencode([("default-graph-uri", g) for g in graphs])
+            url += ("&" if "?" in url else "?") + params
+        elif union and self.union_default_graph:
             url += ("&" if "?" in url else "?") + "union-default-graph"
         data = query.encode("utf-8")
         return self._request(
@@ -855,8 +870,11 @@ class RemoteStore(GraphStore):
             accept=accept,
         )
 
-    def _results(self, query: str, *, union: bool = True) -> dict[str, Any]:
-        body = self._post_query(query, "application/sparql-results+json", union=union)
+    def _results(
+        self, query: str, *, union: bool = True, graphs: Sequence[str] | None = None
+    ) -> dict[str, Any]:
+        accept = "application/sparql-results+json"
+        body = self._post_query(query, accept, union=union, graphs=graphs)
         try:
             results = json.loads(body)
             if not isinstance(results, dict):
@@ -884,8 +902,10 @@ class RemoteStore(GraphStore):
 
     # -- queries
 
-    def _select(self, query: str, *, union: bool = True) -> tuple[list[str], list[Row]]:
-        results = self._results(query, union=union)
+    def _select(
+        self, query: str, graphs: Sequence[str] | None = None, *, union: bool = True
+    ) -> tuple[list[str], list[Row]]:
+        results = self._results(query, union=union, graphs=graphs)
         try:
             variables = [str(v) for v in results["head"]["vars"]]
             bindings = results["results"]["bindings"]

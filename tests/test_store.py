@@ -23,6 +23,7 @@ EX = "http://example.org/"
 G1 = EX + "graph/reports-2019"
 G2 = EX + "graph/reports-2020"
 HOSTILE = 'x" } ; DROP ALL ; #'
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 TURTLE = b"""\
 @prefix ex: <http://example.org/> .
@@ -98,6 +99,17 @@ def test_select_sees_the_union_of_named_graphs(store: EmbeddedStore) -> None:
     [row] = store.select(f"PREFIX ex: <{EX}> SELECT ?score WHERE {{ ex:taipei ex:score ?score }}")
     assert row == {"score": 1.5}
     assert store.ask(f"ASK {{ <{EX}visit3> ?p ?o }}")
+
+
+def test_select_within_some_graphs_sees_those_alone(store: EmbeddedStore) -> None:
+    names = f"SELECT ?name WHERE {{ ?city <{RDFS_LABEL}> ?name }} ORDER BY ?name"
+    assert store.select(names, graphs=[G2]) == [{"name": "Sendai"}]
+    both = store.select(names, graphs=[G1, G2])
+    assert [r["name"] for r in both] == ["Osaka", "Sendai", "Taipei"]
+    assert store.select(names, graphs=[]) == []
+    assert store.select(BY_NAME, {"name": "Osaka"}, graphs=[G2]) == []
+    with pytest.raises(StoreError, match="E020"):
+        store.select(names, graphs=["not an IRI"])
 
 
 def test_bindings(store: EmbeddedStore) -> None:
@@ -311,6 +323,9 @@ def test_remote_store_answers_like_the_embedded_one(
             (f"SELECT ?s ?score WHERE {{ ?s <{EX}score> ?score }}", None),
         ]:
             assert remote.select(query, bindings) == store.select(query, bindings), query
+            for graphs in ([G1], [G2], [G1, G2]):
+                within = remote.select(query, bindings, graphs=graphs)
+                assert within == store.select(query, bindings, graphs=graphs), (query, graphs)
         assert remote.count() == QUADS
         assert remote.ask(f"ASK {{ ?city <{EX}visits> ?n }}", {"n": 3})
         turtle = remote.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
