@@ -22,9 +22,12 @@ import hashlib
 import os
 import pickle
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from kgraph import __version__
 from kgraph.model import DocumentInfo, Happening
@@ -72,15 +75,38 @@ def cache_path(folder: Path, doc_id: str) -> Path:
 def load(folder: Path, info: DocumentInfo) -> Extracted | None:
     """The document's cached extraction in a previous build's ``folder``, if it is still
     valid for this text and this code; None otherwise."""
-    path = cache_path(folder, info.doc_id)
     try:
-        with path.open("rb") as f:
-            stamp, key, happenings = pickle.load(f)  # noqa: S301 - our own output
-    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError):
+        stamp, key, happenings = read_pickled(cache_path(folder, info.doc_id))
+    except (TypeError, ValueError):  # missing, damaged, or not of this shape
         return None
     if stamp != fingerprint() or key != _key(info):
         return None
     return Extracted(info, tuple(happenings))
+
+
+def read_pickled(path: Path) -> Any:
+    """What kgraph pickled to ``path`` (a file of the cache folder), or None when the file
+    is missing or damaged: a cache file that fails to load is treated as missing.
+
+    >>> read_pickled(Path("no such file")) is None
+    True
+    """
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)  # noqa: S301 - our own output
+    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError):
+        return None
+
+
+@contextmanager
+def written_whole(path: Path) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through: written beside it, renamed onto it at the end of
+    the block, so that a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    with tmp.open("wb") as f:
+        yield f
+    tmp.replace(path)
 
 
 def _key(info: DocumentInfo) -> tuple[str, str]:
@@ -102,15 +128,12 @@ def save(folder: Path, extracted: Extracted) -> bytes:
     renamed, so that a reader never sees half a file). Returns the bytes written: a
     worker process of ``--jobs N`` hands them to the build as they are (see
     :func:`unpack`), pickling the happenings once instead of a second time to send them."""
-    path = cache_path(folder, extracted.info.doc_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
     data = pickle.dumps(
         (fingerprint(), _key(extracted.info), extracted.happenings),
         protocol=pickle.HIGHEST_PROTOCOL,
     )
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    with written_whole(cache_path(folder, extracted.info.doc_id)) as f:
+        f.write(data)
     return data
 
 

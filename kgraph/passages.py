@@ -16,7 +16,6 @@ was written for another query or pyoxigraph, is treated as missing.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -28,7 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kgraph.api import Record, load_query
-from kgraph.cache import CACHE_DIR
+from kgraph.cache import CACHE_DIR, read_pickled, written_whole
 from kgraph.graph import graph_iri
 from kgraph.model import DocumentInfo
 from kgraph.store import GraphStore, Row
@@ -123,21 +122,16 @@ class PassageCache:
             g: (self.inputs.get(g, ""), [(*key, tuple(s)) for key, s in told[g].items()])
             for g in set(self.graphs.values())
         }
-        path = folder / CACHE_DIR / PASSAGES_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        with tmp.open("wb") as f:
+        with written_whole(folder / CACHE_DIR / PASSAGES_FILE) as f:
             pickle.dump((stamp(), by_graph), f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
 
 
 def _load(path: Path) -> dict[str, tuple[str, Kept]]:
     """The rows a build kept (graph IRI -> (the hash of its inputs, its rows)); none if
     the file is missing, damaged or from another query or pyoxigraph."""
     try:
-        with path.open("rb") as f:
-            made_with, by_graph = pickle.load(f)  # noqa: S301 - our own output
-    except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError):
+        made_with, by_graph = read_pickled(path)
+    except (TypeError, ValueError):  # missing, damaged, or not of this shape
         return {}
     if made_with != stamp() or not isinstance(by_graph, dict):
         return {}
