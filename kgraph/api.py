@@ -107,6 +107,13 @@ RECORD_QUERIES = (
     "entities",
 )
 
+#: The record queries whose every row one document's graph gives, with the ontology: the
+#: graph stage writes an event with its relations, roles and dates, and a passage with the
+#: facts it tells, whole into the graph of each document that tells them
+#: (:func:`kgraph.graph.write_triples`). Over the store, their rows are those over each
+#: document's graph, together and without repeats (see :mod:`kgraph.graphrows`).
+GRAPH_LOCAL = ("sources", "visits", "visit_persons", "agreement_roles")
+
 #: The bundled queries that leave their rows unordered, and the columns kgraph sorts them
 #: by (all of them, so that the order is total and a build's outputs repeat). Oxigraph
 #: decodes the terms it compares, and took seconds (up to 80% of a query) to sort tens of
@@ -360,11 +367,6 @@ class KnowledgeGraph:
         """The rows of the ``sources`` query (a fact, and a passage that tells it), by fact,
         document and offsets."""
         return self.select("sources")
-
-    def passages(self) -> Mapping[str, list[Record]]:
-        """Each fact's passages (``doc``, ``start``, ``end``, ``quote``), by the fact's IRI:
-        the ``sources`` of every record, read once."""
-        return self._sources()
 
     # ---------------------------------------------------------------- DataFrames
 

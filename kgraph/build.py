@@ -35,6 +35,7 @@ from kgraph.extract import (
     without_bylines,
 )
 from kgraph.graph import info_of
+from kgraph.graphrows import GraphRows, together
 from kgraph.ingest import discover, read_document
 from kgraph.iri import check_base
 from kgraph.load import earlier_build, write_store
@@ -50,7 +51,6 @@ from kgraph.model import (
 )
 from kgraph.namespace import DEFAULT_BASE
 from kgraph.normalise import normalise
-from kgraph.passages import PassageCache
 from kgraph.recognise import mentions, named_again, parse, pipeline
 from kgraph.resolve import Resolved, resolve
 from kgraph.segment import segment
@@ -220,9 +220,9 @@ def build(
         # The extraction and resolution are no longer needed: the views, which take
         # the most memory of a build, can reuse it (peak RSS is this step's).
         del resolved
-        told = PassageCache.open(out, documents, written.inputs, base) if views else None
+        rows = GraphRows.open(out, documents, written.inputs, base) if views else None
         try:
-            quads, blocks = _export(store, tmp, told, workers, reuse)
+            quads, blocks = _export(store, tmp, rows, workers, reuse)
             report = replace(report, quads=quads)
         finally:
             store.close()
@@ -375,12 +375,12 @@ def write_views(kg: KnowledgeGraph, folder: Path, threads: int = 1) -> None:
 def _export(
     store: EmbeddedStore,
     folder: Path,
-    told: PassageCache | None,
+    rows: GraphRows | None,
     jobs: int,
     reuse: tuple[Path, dict[str, tuple[int, int]]],
 ) -> tuple[int, dict[str, list[int]]]:
-    """``graph.trig`` and, with the facts' passages ``told`` (None: no views), the two
-    pages, into ``folder``; returns the number of quads in the store and where each
+    """``graph.trig`` and, with the graph-local queries' ``rows`` (None: no views), the
+    two pages, into ``folder``; returns the number of quads in the store and where each
     graph's block is in ``graph.trig``. ``reuse`` is the last build's ``graph.trig`` and
     where the blocks of the graphs the store kept are in it: they are copied from there.
     Allowed more than one CPU (``jobs``), the dump and the count run in a thread beside
@@ -391,27 +391,28 @@ def _export(
         blocks = store.write_trig(folder / GRAPH_FILE, *reuse)
         return store.count(), blocks
 
-    if told is None:
+    if rows is None:
         return dump()
     if jobs <= 1:
         dumped = dump()
-        _views(store, folder, told, 1)
+        _views(store, folder, rows, 1)
         return dumped
     with ThreadPoolExecutor(1) as pool:
         dumping = pool.submit(dump)
-        _views(store, folder, told, jobs)
+        _views(store, folder, rows, jobs)
         return dumping.result()
 
 
-def _views(store: EmbeddedStore, folder: Path, told: PassageCache, threads: int) -> None:
-    """The two pages, from the passages the last build kept where they still hold; this
-    build's passages are kept in turn for the next."""
+def _views(store: EmbeddedStore, folder: Path, rows: GraphRows, threads: int) -> None:
+    """The two pages. The graph-local queries' rows are read graph by graph, or taken
+    from the last build where a graph is as it was then, and kept for the next."""
     kg = KnowledgeGraph(store)
-    if (rows := told.rows(store)) is not None:
-        kg.supply("sources", rows)
-    del rows
+    by_graph = rows.read(store, threads)
+    rows.save(folder, by_graph)
+    for name, found in together(by_graph).items():
+        kg.supply(name, found)
+    del by_graph
     write_views(kg, folder, threads)
-    told.save(folder, kg.passages())
 
 
 def _report(

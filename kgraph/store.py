@@ -234,8 +234,10 @@ class GraphStore(Closing, ABC):
         graphs: Sequence[str] | None = None,
     ) -> list[Row]:
         """Rows of a SELECT query; every projected variable is a key (``None`` if unbound).
-        The query's default graph is the union of all named graphs, or of ``graphs`` alone:
-        a build reads what changed in a few graphs without matching over all of them."""
+        The query sees every named graph, with their union as its default graph; or, given
+        ``graphs``, those graphs alone, as if the store held nothing else (their union is
+        the default graph, and ``GRAPH ?g`` matches them only): a build reads what changed
+        in a few graphs without matching over all of them."""
         return self._select(bind_query(query, bindings), graphs)[1]
 
     def select_frame(
@@ -387,7 +389,8 @@ class EmbeddedStore(GraphStore):
     def _query(self, query: str, graphs: Sequence[str] | None = None) -> Any:
         try:
             if graphs is not None:
-                return self.store.query(query, default_graph=[_graph_node(g) for g in graphs])
+                nodes: list[ox.NamedNode | ox.BlankNode] = [_graph_node(g) for g in graphs]
+                return self.store.query(query, default_graph=list(nodes), named_graphs=nodes)
             return self.store.query(query, use_default_graph_as_union=True)
         except SyntaxError as exc:
             raise StoreError(Errors.E020, reason=str(exc).splitlines()[0]) from None
@@ -857,7 +860,8 @@ class RemoteStore(GraphStore):
     ) -> bytes:
         url = self.query_url
         if graphs is not None:  # the SPARQL Protocol's dataset: these graphs, merged
-            params = urllib.parse.urlencode([("default-graph-uri", g) for g in graphs])
+            dataset = [(k, g) for g in graphs for k in ("default-graph-uri", "named-graph-uri")]
+            params = urllib.parse.urlencode(dataset)
             url += ("&" if "?" in url else "?") + params
         elif union and self.union_default_graph:
             url += ("&" if "?" in url else "?") + "union-default-graph"

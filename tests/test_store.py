@@ -108,6 +108,8 @@ def test_select_within_some_graphs_sees_those_alone(store: EmbeddedStore) -> Non
     assert [r["name"] for r in both] == ["Osaka", "Sendai", "Taipei"]
     assert store.select(names, graphs=[]) == []
     assert store.select(BY_NAME, {"name": "Osaka"}, graphs=[G2]) == []
+    named = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert store.select(named, graphs=[G2]) == [{"g": G2}]  # as if the store held G2 alone
     with pytest.raises(StoreError, match="E020"):
         store.select(names, graphs=["not an IRI"])
 
@@ -321,6 +323,7 @@ def test_remote_store_answers_like_the_embedded_one(
             (VISITS_TO, {"city": EX + "taipei"}),
             (BY_NAME, {"name": HOSTILE}),
             (f"SELECT ?s ?score WHERE {{ ?s <{EX}score> ?score }}", None),
+            ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g", None),
         ]:
             assert remote.select(query, bindings) == store.select(query, bindings), query
             for graphs in ([G1], [G2], [G1, G2]):
