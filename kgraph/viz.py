@@ -419,18 +419,27 @@ def view_data_from_records(
         or len(_entity_iris(entities, visits, agreements, partnerships)) <= max_nodes
     ):
         return _view_data(entities, visits, agreements, partnerships)
-    ranked = _view_data(entities, visits, agreements, partnerships, passages=False)
-    kept = _best_connected(ranked.nodes, max_nodes)
+    records = _records(entities, visits, agreements, partnerships)
+    kept = _best_connected(records, _facts(visits, agreements, partnerships), max_nodes)
     shown = _view_data(
         [e for e in entities if e["iri"] in kept], *_among(kept, visits, agreements, partnerships)
     )
-    return replace(shown, hidden=len(ranked.nodes) - len(shown.nodes))
+    return replace(shown, hidden=len(records) - len(shown.nodes))
 
 
-def _best_connected(nodes: Iterable[ViewNode], limit: int) -> set[str]:
-    """The IRIs of the home city and of the nodes with the most edges, ``limit`` in all."""
-    ranked = sorted(nodes, key=lambda n: (not n.home, -n.degree, n.label, n.iri))
-    return {n.iri for n in ranked[:limit]}
+def _best_connected(records: dict[str, Record], facts: list[Fact], limit: int) -> set[str]:
+    """The IRIs of the home city and of the nodes with the most edges, ``limit`` in all:
+    ranked as the view's nodes would be (home first, then by degree, label and IRI), from
+    the edges' ends alone (making the whole view of a large graph to rank it took twice as
+    long as ranking it)."""
+    degree: Counter[str] = Counter()
+    for _relation, source, target in {k for f in facts for k in _edge_ends(f) if k[1] != k[2]}:
+        degree.update((source, target))
+
+    def rank(iri: str) -> tuple[bool, int, str, str]:
+        return (not is_home(iri), -degree[iri], _label(records[iri]), iri)
+
+    return set(sorted(records, key=rank)[:limit])
 
 
 def _among(
@@ -479,19 +488,13 @@ def _view_data(
     visits: list[Record],
     agreements: list[Record],
     partnerships: list[Record],
-    passages: bool = True,
 ) -> ViewData:
-    """The view of these records; without ``passages`` (a view made only to rank its
-    nodes), no passage is looked at."""
-    records = {ref["iri"]: ref for ref in _references(visits, agreements, partnerships)}
-    records.update({e["iri"]: e for e in entities})
-    table = _PassageTable(passages)
+    """The view of these records, every node and fact with its passages."""
+    records = _records(entities, visits, agreements, partnerships)
+    table = _PassageTable()
     facts = [
-        *(_visit_fact(v, table) for v in visits),
-        *(_agreement_fact(a, table) for a in agreements),
-        *(_partnership_fact(p, table) for p in partnerships),
+        _renumbered(f, i) for i, f in enumerate(_facts(visits, agreements, partnerships, table))
     ]
-    facts = [_renumbered(f, i) for i, f in enumerate(facts)]
     edges = _edges(facts)
 
     degree: Counter[str] = Counter()
@@ -506,6 +509,43 @@ def _view_data(
         _node(records[iri], degree[iri], node_facts[iri], table) for iri in sorted(records)
     )
     return ViewData(nodes, tuple(edges), tuple(facts), table.items())
+
+
+def _records(
+    entities: list[Record],
+    visits: list[Record],
+    agreements: list[Record],
+    partnerships: list[Record],
+) -> dict[str, Record]:
+    """Each node's record by IRI: the entity's, else a reference to it in a fact."""
+    records = {ref["iri"]: ref for ref in _references(visits, agreements, partnerships)}
+    records.update({e["iri"]: e for e in entities})
+    return records
+
+
+def _facts(
+    visits: list[Record],
+    agreements: list[Record],
+    partnerships: list[Record],
+    table: _PassageTable | None = None,
+) -> list[Fact]:
+    """The facts of the records, in their order (each numbered 0); their passages go to
+    ``table`` (None: none are looked at)."""
+    table = table or _PassageTable(keep=False)
+    return [
+        *(_visit_fact(v, table) for v in visits),
+        *(_agreement_fact(a, table) for a in agreements),
+        *(_partnership_fact(p, table) for p in partnerships),
+    ]
+
+
+def _label(record: Record) -> str:
+    """A node's label: the record's, else the end of its IRI.
+
+    >>> _label({"iri": "https://x.org/id/place/x1", "label": None})
+    'x1'
+    """
+    return str(record.get("label") or record["iri"].rsplit("/", 1)[-1])
 
 
 def group_of(record: Record) -> str:
@@ -651,7 +691,7 @@ def _node(
 ) -> ViewNode:
     group = group_of(record)
     sources: list[Record] = record.get("sources") or []
-    label = str(record.get("label") or record["iri"].rsplit("/", 1)[-1])
+    label = _label(record)
     country = record.get("country") or (label if group == "country" else None)
     return ViewNode(
         id=str(record["iri"]),

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import kgraph
+from kgraph.api import KnowledgeGraph, RecordSet
 from kgraph.errors import KgraphError, StoreError
 from kgraph.viz import (
     KINDS,
@@ -506,3 +507,20 @@ def test_a_large_graph_shows_home_and_its_best_connected_nodes() -> None:
     page = render_view(capped)
     assert 'id="hidden"' in page and "--max-nodes 0" in page
     assert 'id="hidden"' not in render_view(full) and full.hidden == 0
+
+
+@pytest.mark.parametrize("limit", [1, 5, 50, 200])
+def test_a_capped_view_keeps_the_nodes_the_whole_view_ranks_first(
+    built_corpus: Path, limit: int
+) -> None:
+    """The cap ranks nodes from the edges' ends alone, without making the whole view: it
+    keeps the nodes the whole view's degrees put first (home, then most edges, label, IRI)."""
+    with KnowledgeGraph.open(built_corpus) as kg:
+        found = RecordSet.of(kg)
+    parts = (found.entities, found.visits, found.agreements, found.partnerships)
+    full = view_data_from_records(*parts)
+    assert len(full.nodes) > 200
+    ranked = sorted(full.nodes, key=lambda n: (not n.home, -n.degree, n.label, n.iri))
+    capped = view_data_from_records(*parts, max_nodes=limit)
+    assert {n.iri for n in capped.nodes} == {n.iri for n in ranked[:limit]}
+    assert capped.hidden == len(full.nodes) - limit
