@@ -261,7 +261,7 @@ class KnowledgeGraph:
     def supply(self, name: str, rows: list[Row]) -> None:
         """The rows of the bundled query ``name`` (without parameters), known already: the
         next :meth:`select` of it takes them instead of asking the store. A rebuild knows
-        most rows of ``sources`` from the last build (see :mod:`kgraph.passages`)."""
+        the rows of the graph-local queries graph by graph (see :mod:`kgraph.graphrows`)."""
         done: Future[list[Row]] = Future()
         done.set_result(rows)
         self._prefetched[name] = done

@@ -8,8 +8,8 @@ document's happenings back instead of extracting it again when all still match; 
 change to the text, the file's name, the code or the data makes it extract afresh.
 Resolution and the views are always redone over all documents, because one new report
 can merge into events and entities that other reports tell; the graph stage then writes
-only the graphs whose inputs changed (:mod:`kgraph.load`), and the views take the passages
-of the others from the last build (:mod:`kgraph.passages`).
+only the graphs whose inputs changed (:mod:`kgraph.load`), and the views take the rows of
+the others from the last build (:mod:`kgraph.graphrows`).
 
 The cache is kgraph's own output, read back only from a folder that holds a
 kgraph build (see :func:`kgraph.store.atomic_output`); a file that fails to load is

@@ -83,14 +83,22 @@ class GraphRows:
         return cls({g: inputs.get(g, "") for g in graphs}, previous)
 
     def kept(self) -> dict[str, GraphRowsOf]:
-        """The rows the last build kept of each graph made from the inputs it has now."""
+        """The rows the last build kept of each graph made from the inputs it has now (only
+        those are unpacked); none if its file is missing, damaged, or from other queries
+        or another pyoxigraph."""
         if self.previous is None:
             return {}
-        return {
-            g: rows
-            for g, (made_from, rows) in _load(self.previous / CACHE_DIR / ROWS_FILE).items()
-            if self.inputs.get(g) == made_from and set(rows) == set(GRAPH_LOCAL)
-        }
+        try:
+            made_with, columns, packed = read_pickled(self.previous / CACHE_DIR / ROWS_FILE)
+            if made_with != stamp():
+                return {}
+            return {
+                g: _unpacked(columns, rows)
+                for g, (made_from, rows) in packed.items()
+                if self.inputs.get(g) == made_from and set(rows) == set(GRAPH_LOCAL)
+            }
+        except (AttributeError, KeyError, TypeError, ValueError):  # not of this shape
+            return {}
 
     def read(self, store: GraphStore, threads: int = 1) -> dict[str, GraphRowsOf]:
         """Each document graph's rows: kept, or read from ``store``, graph by graph, in
@@ -145,21 +153,6 @@ def together(by_graph: Mapping[str, GraphRowsOf]) -> dict[str, list[Row]]:
     return out
 
 
-def _load(path: Path) -> dict[str, tuple[str, GraphRowsOf]]:
-    """The rows a build kept (graph IRI -> (the hash of its inputs, its rows)); none if
-    the file is missing, damaged or from other queries or another pyoxigraph."""
-    try:
-        made_with, columns, packed = read_pickled(path)
-        if made_with != stamp():
-            return {}
-        return {
-            str(g): (str(made_from), _unpacked(columns, rows))
-            for g, (made_from, rows) in packed.items()
-        }
-    except (AttributeError, KeyError, TypeError, ValueError):  # missing, or not of this shape
-        return {}
-
-
 def _unpacked(columns: dict[str, tuple[str, ...]], packed: dict[str, Any]) -> GraphRowsOf:
     """One graph's rows as :meth:`GraphRows.save` packed them, as rows again.
 
@@ -167,6 +160,6 @@ def _unpacked(columns: dict[str, tuple[str, ...]], packed: dict[str, Any]) -> Gr
     {'q': [{'x': 1, 'y': 2}], 'r': []}
     """
     return {
-        str(name): [dict(zip(columns[name], row, strict=True)) for row in found] if found else []
+        str(name): [dict(zip(columns[name], row, strict=True)) for row in found]
         for name, found in packed.items()
     }

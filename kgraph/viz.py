@@ -414,12 +414,9 @@ def view_data_from_records(
     """
     entities, visits = list(entities), list(visits)
     agreements, partnerships = list(agreements), list(partnerships)
-    if (
-        max_nodes is None
-        or len(_entity_iris(entities, visits, agreements, partnerships)) <= max_nodes
-    ):
+    records = _records(entities, visits, agreements, partnerships)  # a node each
+    if max_nodes is None or len(records) <= max_nodes:
         return _view_data(entities, visits, agreements, partnerships)
-    records = _records(entities, visits, agreements, partnerships)
     kept = _best_connected(records, _facts(visits, agreements, partnerships), max_nodes)
     shown = _view_data(
         [e for e in entities if e["iri"] in kept], *_among(kept, visits, agreements, partnerships)
@@ -472,17 +469,6 @@ def _among(
     )
 
 
-def _entity_iris(
-    entities: list[Record],
-    visits: list[Record],
-    agreements: list[Record],
-    partnerships: list[Record],
-) -> set[str]:
-    """The nodes a view of these records has: every entity, and every one they name."""
-    named = {ref["iri"] for ref in _references(visits, agreements, partnerships)}
-    return named | {e["iri"] for e in entities}
-
-
 def _view_data(
     entities: list[Record],
     visits: list[Record],
@@ -517,7 +503,8 @@ def _records(
     agreements: list[Record],
     partnerships: list[Record],
 ) -> dict[str, Record]:
-    """Each node's record by IRI: the entity's, else a reference to it in a fact."""
+    """Each node's record by IRI: every entity, and every one the facts name (the
+    entity's record, else a reference to it in a fact)."""
     records = {ref["iri"]: ref for ref in _references(visits, agreements, partnerships)}
     records.update({e["iri"]: e for e in entities})
     return records
@@ -531,7 +518,7 @@ def _facts(
 ) -> list[Fact]:
     """The facts of the records, in their order (each numbered 0); their passages go to
     ``table`` (None: none are looked at)."""
-    table = table or _PassageTable(keep=False)
+    table = _PassageTable(keep=False) if table is None else table
     return [
         *(_visit_fact(v, table) for v in visits),
         *(_agreement_fact(a, table) for a in agreements),
