@@ -98,7 +98,7 @@ class RecordSource(Protocol):
 RECORD_QUERIES = (
     "sources",
     "visits",
-    "titles",
+    "memberships",
     "visit_persons",
     "agreement_roles",
     "agreements",
@@ -108,11 +108,12 @@ RECORD_QUERIES = (
 )
 
 #: The record queries whose every row one document's graph gives, with the ontology: the
-#: graph stage writes an event with its relations, roles and dates, and a passage with the
-#: facts it tells, whole into the graph of each document that tells them
+#: graph stage writes an event with its relations, roles and dates, a title with its
+#: membership, and a passage with the facts it tells, whole into the graph of each document
+#: that tells them
 #: (:func:`kgraph.graph.write_triples`). Over the store, their rows are those over each
 #: document's graph, together and without repeats (see :mod:`kgraph.graphrows`).
-GRAPH_LOCAL = ("sources", "visits", "visit_persons", "agreement_roles")
+GRAPH_LOCAL = ("sources", "visits", "memberships", "visit_persons", "agreement_roles")
 
 #: The bundled queries that leave their rows unordered, and the columns kgraph sorts them
 #: by (all of them, so that the order is total and a build's outputs repeat). Oxigraph
@@ -124,6 +125,7 @@ ROW_ORDER: dict[str, tuple[str, ...]] = {
     "visit_persons": ("relation", "role", "person"),
     "agreement_roles": ("agreement", "role", "member"),
     "titles": ("person", "date", "title", "of"),
+    "memberships": ("person", "date", "title", "party"),
 }
 
 
@@ -415,14 +417,11 @@ class KnowledgeGraph:
         aliases: dict[str, list[str]] = defaultdict(list)
         for row in self.select("aliases"):
             aliases[str(row["iri"])].append(str(row["alias"]))
-        titles: dict[str, list[Record]] = defaultdict(list)
-        for row in self.select("titles"):
-            titles[str(row["person"])].append(
-                {"title": row["title"], "of": row["of"], "date": _iso(row["date"])}
-            )
+        rows = self.select("entities")
+        titles = _titles(self.select("memberships"), rows)
         sources = self._sources()
         index: dict[str, Record] = {}
-        for row in self.select("entities"):
+        for row in rows:
             iri = str(row["iri"])
             if iri in index:
                 continue
@@ -461,6 +460,34 @@ class KnowledgeGraph:
             "label_en": e.get("label_en"),
             "aliases": e.get("aliases", []),
         }
+
+
+def _titles(memberships: list[Row], entities: list[Row]) -> dict[str, list[Record]]:
+    """Each person's titles, with the name of the party or organisation of each: the rows
+    of ``titles.rq`` (one per name, without repeats, in its order), made from those of
+    ``memberships.rq``, which one document's graph gives, and the entities' names.
+
+    >>> entities = [{"iri": "o:a", "label": "高雄市"}, {"iri": "o:b", "label": "高雄市"}]
+    >>> memberships = [{"person": "p:1", "title": "市長", "party": p, "date": None}
+    ...                for p in ("o:a", "o:b", "o:c")]
+    >>> _titles(memberships, entities)["p:1"]  # o:c has no name; o:a's and o:b's are one
+    [{'title': '市長', 'of': None, 'date': None}, {'title': '市長', 'of': '高雄市', 'date': None}]
+    """
+    names: dict[str, set[Any]] = defaultdict(set)
+    for row in entities:
+        names[str(row["iri"])].add(row["label"])
+    rows = {
+        (row["person"], row["title"], of, row["date"]): None
+        for row in memberships
+        for of in names.get(str(row["party"] or ""), ()) or (None,)
+    }
+    joined = [dict(zip(("person", "title", "of", "date"), r, strict=True)) for r in rows]
+    out: dict[str, list[Record]] = defaultdict(list)
+    for row in sort_rows(joined, ROW_ORDER["titles"]):
+        out[str(row["person"])].append(
+            {"title": row["title"], "of": row["of"], "date": _iso(row["date"])}
+        )
+    return out
 
 
 def _iso(value: Any) -> str | None:

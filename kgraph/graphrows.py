@@ -1,7 +1,7 @@
 """The rows of the graph-local record queries, read graph by graph and kept per document
 for the next build's views.
 
-The views read every record (:class:`kgraph.api.RecordSet`). Four of the record queries
+The views read every record (:class:`kgraph.api.RecordSet`). Five of the record queries
 are graph-local (:data:`kgraph.api.GRAPH_LOCAL`): each of their rows is given by one
 document's graph, with the ontology. Over the store, their rows are the rows over each
 document's graph, together and without repeats.
@@ -10,10 +10,11 @@ Read graph by graph, the rows say which graph gives them. So a build reads them 
 keeps each document graph's rows, beside the hash of what that graph was made from
 (:func:`~kgraph.graph.graph_inputs`), in ``cache/graph-rows.pickle``; the next build into
 the same folder takes the rows of every graph whose hash is unchanged from there, and
-reads only the graphs it wrote (:meth:`GraphRows.read`). A query per graph costs a build
-from nothing more than one query over the union: at 1,000 reports, 21.8 s against 17.1 s
-for the four queries, side by side on one store; a rebuild that writes a few graphs reads
-them in a fraction of a second.
+reads only the graphs it wrote (:meth:`GraphRows.read`). A query per graph mostly costs
+a build from nothing more than one query over the union: at 1,000 reports, 21.8 s against
+17.1 s for ``sources``, ``visits``, ``visit_persons`` and ``agreement_roles``, side by side
+on one store (``memberships`` is faster so: 1.9 s against 2.4 s). A rebuild that writes a
+few graphs reads them in a fraction of a second.
 
 Like the extraction cache, the file is kgraph's own output: one that fails to load, or
 was written for other queries or another pyoxigraph, is treated as missing.

@@ -96,6 +96,20 @@ def test_unordered_queries_come_sorted_as_the_store_would(kg: KnowledgeGraph, na
     assert kg.select(name) == ordered
 
 
+def test_entity_titles_are_those_of_titles_rq(built_corpus: Path) -> None:
+    """The records join each membership's organisation name in Python (memberships.rq is
+    graph-local, titles.rq is not): the same titles, with the same names, in its order."""
+    with KnowledgeGraph.open(built_corpus) as fresh:
+        expected: dict[str, list[dict]] = {}
+        for row in fresh.select("titles"):
+            expected.setdefault(str(row["person"]), []).append(
+                {"title": row["title"], "of": row["of"], "date": row["date"]}
+            )
+        found = {e["iri"]: e["titles"] for e in fresh.entity_records() if e["titles"]}
+    assert found == expected
+    assert any(t["of"] for titles in found.values() for t in titles)
+
+
 def test_bundled_queries_by_name(kg: KnowledgeGraph) -> None:
     assert "visits" in query_names()
     assert kg.select("visits") == sort_rows(kg.select(load_query("visits")), ROW_ORDER["visits"])
