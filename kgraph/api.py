@@ -465,7 +465,9 @@ class KnowledgeGraph:
 def _titles(memberships: list[Row], entities: list[Row]) -> dict[str, list[Record]]:
     """Each person's titles, with the name of the party or organisation of each: the rows
     of ``titles.rq`` (one per name, without repeats, in its order), made from those of
-    ``memberships.rq``, which one document's graph gives, and the entities' names.
+    ``memberships.rq``, which one document's graph gives, and the entities' names: the
+    party of a membership is an entity of the graph, so its name is a row of
+    ``entities.rq`` (``tests/test_api.py`` checks the two agree on the corpus).
 
     >>> entities = [{"iri": "o:a", "label": "高雄市"}, {"iri": "o:b", "label": "高雄市"}]
     >>> memberships = [{"person": "p:1", "title": "市長", "party": p, "date": None}
