@@ -417,11 +417,11 @@ class KnowledgeGraph:
         aliases: dict[str, list[str]] = defaultdict(list)
         for row in self.select("aliases"):
             aliases[str(row["iri"])].append(str(row["alias"]))
-        rows = self.select("entities")
-        titles = _titles(self.select("memberships"), rows)
+        entities = self.select("entities")
+        titles = _titles(self.select("memberships"), entities)
         sources = self._sources()
         index: dict[str, Record] = {}
-        for row in rows:
+        for row in entities:
             iri = str(row["iri"])
             if iri in index:
                 continue
@@ -474,6 +474,9 @@ def _titles(memberships: list[Row], entities: list[Row]) -> dict[str, list[Recor
     ...                for p in ("o:a", "o:b", "o:c")]
     >>> _titles(memberships, entities)["p:1"]  # o:c has no name; o:a's and o:b's are one
     [{'title': '市長', 'of': None, 'date': None}, {'title': '市長', 'of': '高雄市', 'date': None}]
+    >>> entities += [{"iri": "o:c", "label": "甲"}, {"iri": "o:c", "label": "乙"}]
+    >>> [t["of"] for t in _titles(memberships, entities)["p:1"]]  # a row for each name
+    ['乙', '甲', '高雄市']
     """
     names: dict[str, set[Any]] = defaultdict(set)
     for row in entities:
@@ -481,7 +484,7 @@ def _titles(memberships: list[Row], entities: list[Row]) -> dict[str, list[Recor
     rows = {
         (row["person"], row["title"], of, row["date"]): None
         for row in memberships
-        for of in names.get(str(row["party"] or ""), ()) or (None,)
+        for of in (names.get(str(row["party"]), ()) if row["party"] else ()) or (None,)
     }
     joined = [dict(zip(("person", "title", "of", "date"), r, strict=True)) for r in rows]
     out: dict[str, list[Record]] = defaultdict(list)

@@ -13,8 +13,8 @@ the same folder takes the rows of every graph whose hash is unchanged from there
 reads only the graphs it wrote (:meth:`GraphRows.read`). A query per graph mostly costs
 a build from nothing more than one query over the union: at 1,000 reports, 21.8 s against
 17.1 s for ``sources``, ``visits``, ``visit_persons`` and ``agreement_roles``, side by side
-on one store (``memberships`` is faster so: 1.9 s against 2.4 s). A rebuild that writes a
-few graphs reads them in a fraction of a second.
+on one store (``memberships`` is faster read this way: 1.9 s against 2.4 s). A rebuild
+that writes a few graphs reads them in a fraction of a second.
 
 Like the extraction cache, the file is kgraph's own output: one that fails to load, or
 was written for other queries or another pyoxigraph, is treated as missing.
