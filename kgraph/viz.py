@@ -430,7 +430,7 @@ def _best_connected(records: dict[str, Record], facts: list[Fact], limit: int) -
     the edges' ends alone (making the whole view of a large graph to rank it took twice as
     long as ranking it)."""
     degree: Counter[str] = Counter()
-    for _relation, source, target in {k for f in facts for k in _edge_ends(f) if k[1] != k[2]}:
+    for _relation, source, target in {k for f in facts for k in _edge_ends(f)}:
         degree.update((source, target))
 
     def rank(iri: str) -> tuple[bool, int, str, str]:
@@ -636,12 +636,14 @@ def _renumbered(f: Fact, i: int) -> Fact:
 
 
 def _edge_ends(f: Fact) -> Iterator[tuple[str, str, str]]:
-    """(relation, source, target) of every edge a fact draws (no loops)."""
+    """(relation, source, target) of every edge a fact draws, loops left out (a visit
+    within one city): the view's edges and the ranking of its nodes both count these."""
     if f.relation == "visit":
         visitor, host = (r.node for r in f.parties)
-        yield "visit", visitor, host
-        for person in f.persons:
-            yield "took_part", person.node, visitor if person.role == "visitor" else host
+        ends = [("visit", visitor, host)] + [
+            ("took_part", p.node, visitor if p.role == "visitor" else host) for p in f.persons
+        ]
+        yield from (end for end in ends if end[1] != end[2])
         return
     parties = sorted({r.node for r in f.parties})
     for u, v in combinations(parties, 2):
@@ -653,8 +655,7 @@ def _edges(facts: list[Fact]) -> list[ViewEdge]:
     grouped: dict[tuple[str, str, str], list[Fact]] = {}
     for f in facts:
         for key in _edge_ends(f):
-            if key[1] != key[2]:
-                grouped.setdefault(key, []).append(f)
+            grouped.setdefault(key, []).append(f)
     ordered = sorted(grouped.items(), key=lambda item: RELATIONS.index(item[0][0]))
     return [
         ViewEdge(
