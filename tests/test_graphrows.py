@@ -16,7 +16,7 @@ from kgraph.api import GRAPH_LOCAL, ROW_ORDER, load_query, sort_rows
 from kgraph.build import MAP_FILE, VIEW_FILE, build
 from kgraph.cache import CACHE_DIR
 from kgraph.graph import info_of
-from kgraph.graphrows import ROWS_FILE, GraphRows, together
+from kgraph.graphrows import ROWS_FILE, ByGraph, GraphRows, together
 from kgraph.ingest import read_document
 from kgraph.model import DocumentInfo
 from kgraph.namespace import DEFAULT_BASE
@@ -56,14 +56,14 @@ def test_the_rows_graph_by_graph_are_the_rows_over_the_store(built_corpus: Path)
     inputs = _inputs(built_corpus)
     documents = _documents(CORPUS)
     rows = GraphRows.open(built_corpus, documents, inputs, DEFAULT_BASE)
-    assert len(rows.kept()) == len(documents)
+    assert len(rows.kept().graphs) == len(documents)
     expected = _union_rows(built_corpus)
     assert set(expected) == set(GRAPH_LOCAL)
     assert all(len(found) > 100 for found in expected.values()), expected.keys()
     assert len(expected["sources"]) > 1000
-    changed = {g: "other" for g in sorted(rows.kept())[::2]}
+    changed = {g: "other" for g in sorted(rows.kept().graphs)[::2]}
     fewer = replace(rows, inputs={**rows.inputs, **changed})  # these read from their graphs
-    assert 0 < len(fewer.kept()) < len(rows.kept())
+    assert 0 < len(fewer.kept().graphs) < len(rows.kept().graphs)
     assert _read(rows, built_corpus) == expected  # all kept
     assert _read(fewer, built_corpus, threads=2) == expected
     assert _read(replace(rows, previous=None), built_corpus) == expected  # none kept
@@ -72,13 +72,15 @@ def test_the_rows_graph_by_graph_are_the_rows_over_the_store(built_corpus: Path)
 def test_a_graph_made_from_other_inputs_is_read_again(built_corpus: Path) -> None:
     inputs = _inputs(built_corpus)
     rows = GraphRows.open(built_corpus, _documents(CORPUS), inputs, DEFAULT_BASE)
-    changed = sorted(rows.kept())[0]
+    changed = sorted(rows.kept().graphs)[0]
     again = GraphRows.open(
         built_corpus, _documents(CORPUS), {**inputs, changed: "other"}, DEFAULT_BASE
     )
-    assert set(rows.kept()) - set(again.kept()) == {changed}
+    assert set(rows.kept().graphs) - set(again.kept().graphs) == {changed}
     gone = GraphRows.open(built_corpus, _documents(CORPUS)[1:], inputs, DEFAULT_BASE)
-    assert len(gone.kept()) == len(rows.kept()) - 1  # a report no longer in the corpus
+    assert (
+        len(gone.kept().graphs) == len(rows.kept().graphs) - 1
+    )  # a report no longer in the corpus
 
 
 @pytest.mark.parametrize(
@@ -100,14 +102,14 @@ def test_a_damaged_or_foreign_file_keeps_nothing(
     shutil.copy(built_corpus / MANIFEST_FILE, out / MANIFEST_FILE)
     (out / CACHE_DIR / ROWS_FILE).write_bytes(content)
     rows = GraphRows.open(out, _documents(CORPUS), _inputs(out), DEFAULT_BASE)
-    assert rows.kept() == {}
+    assert rows.kept().graphs == {}
 
 
 def test_an_entry_without_every_query_is_left_out(tmp_path: Path) -> None:
     rows = GraphRows({"g:a": "h", "g:b": "h"}, tmp_path)
     whole = {name: [] for name in GRAPH_LOCAL}
-    rows.save(tmp_path, {"g:a": whole, "g:b": {"sources": []}})
-    assert rows.kept() == {"g:a": whole}
+    rows.save(tmp_path, ByGraph({}, {"g:a": whole, "g:b": {"sources": []}}))
+    assert rows.kept().graphs == {"g:a": whole}
 
 
 def test_a_rebuild_with_a_report_more_draws_the_views_of_a_build_from_nothing(
@@ -126,8 +128,8 @@ def test_a_rebuild_with_a_report_more_draws_the_views_of_a_build_from_nothing(
     reused: list[int] = []
     read = GraphRows.read
 
-    def spy(self: GraphRows, store: EmbeddedStore, threads: int = 1) -> dict:
-        reused.append(len(self.kept()))
+    def spy(self: GraphRows, store: EmbeddedStore, threads: int = 1) -> ByGraph:
+        reused.append(len(self.kept().graphs))
         return read(self, store, threads)
 
     monkeypatch.setattr(GraphRows, "read", spy)
@@ -138,7 +140,7 @@ def test_a_rebuild_with_a_report_more_draws_the_views_of_a_build_from_nothing(
     for page in (VIEW_FILE, MAP_FILE):
         assert (out / page).read_bytes() == (fresh / page).read_bytes()
     kept = GraphRows.open(out, _documents(folder), _inputs(out), DEFAULT_BASE)
-    assert len(kept.kept()) == 3
+    assert len(kept.kept().graphs) == 3
     assert _read(kept, out) == _union_rows(out)
 
 
@@ -148,3 +150,12 @@ def test_a_build_without_views_keeps_no_rows(tmp_path: Path) -> None:
     a.write_text(TEXT[:420], encoding="utf-8")
     build([a], tmp_path / "kg-out", views=False)
     assert not (tmp_path / "kg-out" / CACHE_DIR / ROWS_FILE).exists()
+
+
+def test_a_row_that_does_not_fit_its_columns_keeps_nothing(tmp_path: Path) -> None:
+    rows = GraphRows({"g:a": "h"}, tmp_path)
+    whole = {name: [] for name in GRAPH_LOCAL}
+    rows.save(tmp_path, ByGraph({"sources": ("a",)}, {"g:a": {**whole, "sources": [(1,)]}}))
+    assert rows.kept().graphs == {"g:a": {**whole, "sources": [(1,)]}}
+    rows.save(tmp_path, ByGraph({"sources": ("a",)}, {"g:a": {**whole, "sources": [(1, 2)]}}))
+    assert rows.kept().graphs == {}
