@@ -110,7 +110,7 @@ class GraphRows:
                 if self.inputs.get(g) == made_from and set(rows) == set(GRAPH_LOCAL)
             }
             if not all(
-                _fits(columns.get(name, ()), found)
+                _fits(columns.get(name), found)
                 for r in graphs.values()
                 for name, found in r.items()
             ):
@@ -175,10 +175,19 @@ def _packed(rows: Mapping[str, list[Row]]) -> GraphRowsOf:
     return {name: [tuple(row.values()) for row in found] for name, found in rows.items()}
 
 
-def _fits(columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> bool:
-    """Whether every row has a value for each column (a damaged file's might not).
+def _fits(columns: tuple[str, ...] | None, rows: list[tuple[Any, ...]]) -> bool:
+    """Whether every row is a tuple with a value for each of ``columns`` (None: the
+    file has none for its query); a damaged file's rows might not be.
 
-    >>> _fits(("x", "y"), [(1, 2), (3, 4)]), _fits(("x",), [(1, 2)])
+    >>> _fits(("x", "y"), [(1, 2), (3, 4)]), _fits(("x",), [(1, 2)]), _fits(("x",), [[1]])
+    (True, False, False)
+    >>> _fits(None, []), _fits(None, [()])
     (True, False)
     """
-    return all(map(len(columns).__eq__, map(len, rows)))
+    if not rows:
+        return True
+    return (
+        columns is not None
+        and set(map(type, rows)) == {tuple}
+        and all(map(len(columns).__eq__, map(len, rows)))
+    )

@@ -152,10 +152,21 @@ def test_a_build_without_views_keeps_no_rows(tmp_path: Path) -> None:
     assert not (tmp_path / "kg-out" / CACHE_DIR / ROWS_FILE).exists()
 
 
-def test_a_row_that_does_not_fit_its_columns_keeps_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("columns", "sources"),
+    [
+        ({"sources": ("a",)}, [(1, 2)]),  # a value too many
+        ({"sources": ("a",)}, [[1]]),  # a row that is not a tuple
+        ({}, [(1,)]),  # rows of a query without columns
+    ],
+)
+def test_a_row_that_does_not_fit_its_columns_keeps_nothing(
+    tmp_path: Path, columns: dict[str, tuple[str, ...]], sources: list
+) -> None:
     rows = GraphRows({"g:a": "h"}, tmp_path)
     whole = {name: [] for name in GRAPH_LOCAL}
-    rows.save(tmp_path, ByGraph({"sources": ("a",)}, {"g:a": {**whole, "sources": [(1,)]}}))
-    assert rows.kept().graphs == {"g:a": {**whole, "sources": [(1,)]}}
-    rows.save(tmp_path, ByGraph({"sources": ("a",)}, {"g:a": {**whole, "sources": [(1, 2)]}}))
+    fits = ByGraph({"sources": ("a",)}, {"g:a": {**whole, "sources": [(1,)]}})
+    rows.save(tmp_path, fits)
+    assert rows.kept() == fits
+    rows.save(tmp_path, ByGraph(columns, {"g:a": {**whole, "sources": sources}}))
     assert rows.kept().graphs == {}
