@@ -309,11 +309,11 @@ def frozen_heap() -> Iterator[None]:
     """While inside, the garbage collector leaves alone every object that exists on entry
     (:func:`gc.freeze`), and every object that exists at a later ``gc.freeze()`` inside:
     the loaded pipeline, each extraction as it comes. A build keeps them until it has
-    resolved them and they hold no cycles, yet every full collection walked them all again: at 1,000
-    reports, reading the cached extractions took 8 s instead of 3.4 s, and resolving them
-    14 s instead of 7 (the collector is now paused from there on: see
-    :func:`collector_paused`). A full collection now walks only what is new,
-    and a forked worker does not walk (and so copy, page by page) the heap it shares with
+    resolved them and they hold no cycles, yet every full collection walked them all
+    again: at 1,000 reports, reading the cached extractions took 8 s instead of 3.4 s,
+    and resolving them 14 s instead of 7 (the collector is now paused from there on: see
+    :func:`collector_paused`). A full collection now walks only what is new, and a
+    forked worker does not walk (and so copy, page by page) the heap it shares with
     this process. Freed by reference counting as ever, those objects are only kept from
     the cycle collector until the outermost block ends.
 

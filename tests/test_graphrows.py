@@ -78,9 +78,8 @@ def test_a_graph_made_from_other_inputs_is_read_again(built_corpus: Path) -> Non
     )
     assert set(rows.kept().graphs) - set(again.kept().graphs) == {changed}
     gone = GraphRows.open(built_corpus, _documents(CORPUS)[1:], inputs, DEFAULT_BASE)
-    assert (
-        len(gone.kept().graphs) == len(rows.kept().graphs) - 1
-    )  # a report no longer in the corpus
+    # a report no longer in the corpus
+    assert len(gone.kept().graphs) == len(rows.kept().graphs) - 1
 
 
 @pytest.mark.parametrize(
