@@ -81,10 +81,13 @@ class BuildReport:
     skipped: tuple[str, ...] = ()  # one line per file left out: the file and the reason
 
 
-def source_of(doc: Document, norm: NormalisedText, start: int, end: int) -> Source:
-    """A provenance span: normalised offsets mapped back to the original file's text."""
+def source_of(doc: Document, norm: NormalisedText, start: int, end: int, text: str = "") -> Source:
+    """A provenance span: normalised offsets mapped back to the original file's text.
+    Where the quote reads as ``text`` (a mention's), it is that string: one object,
+    pickled and held once."""
     o_start, o_end = norm.to_original(start, end)
-    return Source(doc=doc.name, start=o_start, end=o_end, quote=doc.text[o_start:o_end])
+    quote = doc.text[o_start:o_end]
+    return Source(doc=doc.name, start=o_start, end=o_end, quote=text if quote == text else quote)
 
 
 def extract_document(doc: Document) -> list[Happening]:
@@ -112,7 +115,7 @@ def extract_document(doc: Document) -> list[Happening]:
                 mentions=named,
                 source=_unit_source(doc, norm, unit),
                 report_year=year,
-                mention_sources=tuple(source_of(doc, norm, m.start, m.end) for m in named),
+                mention_sources=tuple(source_of(doc, norm, m.start, m.end, m.text) for m in named),
                 lent_date=date,
                 known_people=tuple(people.items()),
                 abroad=goes_on,

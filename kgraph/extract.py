@@ -241,28 +241,22 @@ def extract(item: UnitInput) -> list[Happening]:
     happening_type = _type(text, agreements, visits)
     if happening_type == "video_meeting":
         visits = ()
-    return [
-        Happening(
-            doc_id=unit.doc_id,
-            type=happening_type,
-            date=date,
-            source=item.source,
-            title=unit.heading,
-            visits=visits,
-            agreements=agreements,
-            participants=tuple(acting) if happening_type in ("event", "video_meeting") else (),
-            persons=tuple(dict.fromkeys(p for _, p in persons)),
-            parties=tuple(acting),
-            delegation=happening_type == "visit" and _by_delegation(text),
-            mentions=tuple(
-                zip(
-                    item.mentions,
-                    item.mention_sources or [item.source] * len(item.mentions),
-                    strict=True,
-                )
-            ),
-        )
-    ]
+    told = Happening(
+        doc_id=unit.doc_id,
+        type=happening_type,
+        date=date,
+        source=item.source,
+        title=unit.heading,
+        visits=visits,
+        agreements=agreements,
+        participants=tuple(acting) if happening_type in ("event", "video_meeting") else (),
+        persons=tuple(dict.fromkeys(p for _, p in persons)),
+        parties=tuple(acting),
+        delegation=happening_type == "visit" and _by_delegation(text),
+    )
+    sources = item.mention_sources or [item.source] * len(item.mentions)
+    named = zip(item.mentions, sources, strict=True)
+    return [replace(told, mentions=tuple(pair for pair in named if told.tells_of(pair[0])))]
 
 
 def _by_delegation(text: str) -> bool:

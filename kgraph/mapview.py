@@ -49,7 +49,7 @@ DEFAULT_TITLE = "高雄市的夥伴 Kaohsiung's partners"
 STRENGTH: tuple[str, ...] = ("partnership", "agreement", "visit")  # strongest first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Point:
     """The home city on the map."""
 
@@ -59,7 +59,7 @@ class Point:
     lon: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Partner:
     """A party the home city has a relation with, and how much: visits both ways, agreements
     signed together, partnerships (their kinds), first and latest dated contact. ``lon`` is

@@ -7,19 +7,23 @@ Data flows one way::
     -> graph (RDF) -> store -> query / analyse / view
 
 Every record is immutable so that a stage can never change what an earlier
-stage saw; offsets always count characters (code points).
+stage saw; offsets always count characters (code points). Records have slots and no
+``__dict__``: at 1,000 reports a build holds 1.4 million of them at once.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Any, Literal, TypeVar
 
 EntityType = Literal["person", "place", "org"]
 PlaceKind = Literal["city", "region", "country"]
 HappeningType = Literal["visit", "video_meeting", "agreement", "event"]
 Direction = Literal["inbound", "outbound", "local"]
+MentionLabel = Literal["PERSON", "PLACE", "ORG", "TITLE", "DATE", "KAOHSIUNG"]
 AgreementKind = Literal[
     "sister_city",
     "friendship_city",
@@ -30,8 +34,41 @@ AgreementKind = Literal[
     "sister_school",
 ]
 
+#: The labels of mentions that name a party (the home city's own words, 本府, among them).
+PARTY_LABELS = frozenset({"PLACE", "ORG", "KAOHSIUNG"})
 
-@dataclass(frozen=True)
+_Record = TypeVar("_Record", bound=type)
+
+
+def pickled_by_fields(cls: _Record) -> _Record:
+    """Pickle a slotted frozen dataclass as its constructor and its fields' values.
+
+    The cache keeps every extraction as a pickle. The state functions that
+    ``dataclass(slots=True, frozen=True)`` adds loop over the fields in Python, and took
+    a build's 1,000 cached extractions twice as long to pickle and to unpickle as the
+    ``__dict__`` they replace (3.5 s instead of 1.6 s each way); one C call
+    (:func:`operator.attrgetter`) to read the values and the constructor to set them
+    take 1.3 s and 1.6 s.
+
+    >>> import pickle
+    >>> pickle.loads(pickle.dumps(DateSpan("2023-03", "2023-04")))
+    DateSpan(start='2023-03', end='2023-04')
+    """
+    names = [f.name for f in fields(cls)]
+    # attrgetter gives a tuple of values for several names, the value alone for one
+    values: Callable[[Any], tuple[Any, ...]] = (
+        attrgetter(*names) if len(names) > 1 else lambda record: (getattr(record, names[0]),)
+    )
+
+    def reduce(record: Any) -> tuple[type, tuple[Any, ...]]:
+        return cls, values(record)
+
+    setattr(cls, "__reduce__", reduce)  # noqa: B010 - mypy forbids assigning a method
+    return cls
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Document:
     """One source file as read from disk: its original text is never altered.
 
@@ -49,7 +86,8 @@ class Document:
         return DocumentInfo(self.doc_id, self.name, self.path, self.media_type, content_hash)
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class DocumentInfo:
     """A document without its text: what the graph says about the file, and what a build
     holds per document, so that memory does not grow with the corpus's text.
@@ -65,7 +103,8 @@ class DocumentInfo:
     content_hash: str
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class NormalisedText:
     """Cleaned text plus a map from each of its characters back to the original.
 
@@ -97,7 +136,8 @@ class NormalisedText:
         return bisect_right(self.offsets, original - 1) if original > 0 else 0
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Unit:
     """A unit of extraction: one numbered item (or paragraph) with its section path.
 
@@ -115,7 +155,8 @@ class Unit:
     heading: str = ""
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class DateSpan:
     """A calendar span, each end an ISO prefix: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
 
@@ -127,7 +168,8 @@ class DateSpan:
     end: str
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A recognised name in the normalised text of one document.
 
@@ -136,7 +178,7 @@ class Mention:
     the gazetteer for places and organisations.
     """
 
-    label: Literal["PERSON", "PLACE", "ORG", "TITLE", "DATE", "KAOHSIUNG"]
+    label: MentionLabel
     text: str
     start: int
     end: int
@@ -147,7 +189,8 @@ class Mention:
     wikidata: str | None = None
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a fact came from: character offsets into the *original* file."""
 
@@ -157,7 +200,8 @@ class Source:
     quote: str
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class PartyRef:
     """A party (place or organisation) as one happening names it."""
 
@@ -170,7 +214,8 @@ class PartyRef:
     latin: str | None = None
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class PersonRef:
     """A person as one happening names them, with the title used there."""
 
@@ -180,7 +225,8 @@ class PersonRef:
     of: str | None = None
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class VisitRel:
     """One visiting relation: the visitor party goes to (or calls on) the host party."""
 
@@ -191,7 +237,8 @@ class VisitRel:
     host_persons: tuple[PersonRef, ...] = ()
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class AgreementRel:
     """A signed document: its kind, its parties and who signed it."""
 
@@ -214,7 +261,8 @@ class AgreementRel:
         return (self.kind, frozenset(p.key for p in self.parties))
 
 
-@dataclass(frozen=True)
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class Happening:
     """What one unit of one report says happened: the output of extraction."""
 
@@ -229,4 +277,34 @@ class Happening:
     persons: tuple[PersonRef, ...] = ()
     parties: tuple[PartyRef, ...] = ()
     delegation: bool = False  # a visit by a group sent or led (率團, 代表團): kg:Delegation
+    # each mention of one of its parties or persons, with its passage (see :meth:`tells_of`)
     mentions: tuple[tuple[Mention, Source], ...] = field(default=(), compare=False)
+
+    def party_named(self, mention: Mention) -> PartyRef | None:
+        """The party among its own that ``mention`` names (one of its names, or its key).
+
+        >>> home = PartyRef("高雄市", "place", ("高雄市", "本市"))
+        >>> h = Happening("d", "event", None, Source("d", 0, 2, "本市"), parties=(home,))
+        >>> h.party_named(Mention("KAOHSIUNG", "本市", 0, 2)) is home
+        True
+        """
+        for party in self.parties:
+            if mention.text in party.names or mention.key == party.key:
+                return party
+        return None
+
+    def tells_of(self, mention: Mention) -> bool:
+        """Whether ``mention`` names one of its persons, or is a place or organisation
+        that names one of its parties: the mentions that resolution keeps, as passages
+        of an entity. A happening keeps no other: half of a unit's mentions (titles, and
+        places that only say where) would otherwise be held for every happening of it.
+
+        >>> who = PersonRef("陳其邁", title="市長")
+        >>> h = Happening("d", "visit", None, Source("d", 0, 5, "陳其邁市長"), persons=(who,))
+        >>> person, title = Mention("PERSON", "陳其邁", 0, 3), Mention("TITLE", "市長", 3, 5)
+        >>> h.tells_of(person), h.tells_of(title)
+        (True, False)
+        """
+        if mention.label == "PERSON":
+            return any(p.name == mention.text for p in self.persons)
+        return mention.label in PARTY_LABELS and self.party_named(mention) is not None

@@ -22,16 +22,18 @@ All word lists are data files in ``kgraph/data``; see ARCHITECTURE.md.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import cast
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from kgraph.gazetteer import Gazetteer, GazetteerEntry
-from kgraph.model import Mention
+from kgraph.model import Mention, MentionLabel
 from kgraph.resources import data_lines, data_rows
 
 HOME = "KAOHSIUNG"
@@ -1431,13 +1433,17 @@ def mentions(doc: Doc, offset: int = 0) -> list[Mention]:
     found = []
     for span in list(doc.ents) + list(doc.spans.get("titles", [])):
         entry: GazetteerEntry | None = gaz.lookup(span.kb_id_) if span.label_ != HOME else None
+        # spaCy makes a new string at each reading of a span's label, key or text. Equal
+        # strings made one object are pickled once per document, and held once when the
+        # cache is read (a build holds half a million mentions at 1,000 reports).
+        key = sys.intern(entry.key if entry else span.kb_id_)
         found.append(
             Mention(
-                label=span.label_,
-                text=span.text,
+                label=cast(MentionLabel, sys.intern(span.label_)),
+                text=key if span.text == key else span.text,
                 start=span.start_char + offset,
                 end=span.end_char + offset,
-                key=entry.key if entry else span.kb_id_,
+                key=key,
                 latin=span._.latin or (entry.name_en if entry else None) or None,
                 country=(entry.country if entry else span._.country) or None,
                 kind=(entry.kind if entry else span._.kind) or None,

@@ -22,6 +22,7 @@ from kgraph.dates import span_overlaps, span_years
 from kgraph.extract import is_foreign
 from kgraph.iri import digest, mint_text
 from kgraph.model import (
+    PARTY_LABELS,
     AgreementKind,
     AgreementRel,
     DateSpan,
@@ -29,16 +30,15 @@ from kgraph.model import (
     EntityType,
     Happening,
     HappeningType,
-    Mention,
     PartyRef,
     PersonRef,
     Source,
     VisitRel,
 )
-from kgraph.recognise import HOME, NAME_JOINERS
+from kgraph.recognise import NAME_JOINERS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Title:
     """A title a person held, as a report gives it (時任 titles keep their date)."""
 
@@ -48,7 +48,7 @@ class Title:
     source: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     """A resolved person, place or organisation."""
 
@@ -65,7 +65,7 @@ class Entity:
     sources: tuple[Source, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Visit:
     visitor: str
     host: str
@@ -75,7 +75,7 @@ class Visit:
     sources: tuple[Source, ...] = ()  # the tellings that tell of the visit itself
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Agreement:
     iri: str
     kind: AgreementKind
@@ -87,7 +87,7 @@ class Agreement:
     sources: tuple[Source, ...] = ()  # the tellings that tell of this document
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """A resolved happening: IRIs for everyone in it, and every passage that tells it."""
 
@@ -103,7 +103,7 @@ class Event:
     delegation: bool = False  # a visit by a group (kg:Delegation), as any telling says
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Partnership:
     """The standing relation an agreement of a partnership kind (sister, friendship or
     partner city) establishes between two parties. Several agreements may establish it
@@ -522,8 +522,8 @@ def _add_mentions(h: Happening, b: _Builder) -> None:
     date = h.date.start if h.date else None
     people = {p.name: p for p in h.persons}
     for m, source in h.mentions:
-        if m.label in ("PLACE", "ORG", HOME):
-            party = _party_for_mention(m, h)
+        if m.label in PARTY_LABELS:
+            party = h.party_named(m)
             if party is not None:
                 b.party(party, source)
         elif m.label == "PERSON" and m.text in people:
@@ -534,13 +534,6 @@ def _add_mentions(h: Happening, b: _Builder) -> None:
             if p.title:
                 of = mint_text(_party_type(p.of, h), p.of, base=b.base) if p.of else None
                 entry["titles"].add(Title(p.title, of, date, source))
-
-
-def _party_for_mention(m: Mention, h: Happening) -> PartyRef | None:
-    for p in h.parties:
-        if m.text in p.names or m.key == p.key:
-            return p
-    return None
 
 
 def _party_type(key: str, h: Happening) -> EntityType:

@@ -182,7 +182,7 @@ VIS_OPTIONS: dict[str, Any] = {
 # --------------------------------------------------------------------------- the data
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A quoted passage: its document, offsets into the original file, and the text."""
 
@@ -192,7 +192,7 @@ class Passage:
     quote: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Role:
     """A node taking part in a fact: ``visitor``/``host`` (visits), ``party`` (agreements),
     ``partner`` (partnerships), ``signatory``/``witness`` (people signing)."""
@@ -201,7 +201,7 @@ class Role:
     role: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fact:
     """One fact the reports tell: a visiting relation, a signed agreement or a partnership.
 
@@ -225,7 +225,7 @@ class Fact:
         return iso_year(self.start or self.end)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Title:
     """A title a person holds (市長), of a party (its label), on a date (ISO prefix)."""
 
@@ -234,7 +234,7 @@ class Title:
     date: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ViewNode:
     """An entity. ``group`` is its kind in :data:`KINDS`; ``country`` its country's label (a
     country's own label for a country); ``degree`` counts its edges; ``facts`` index
@@ -264,7 +264,7 @@ class ViewNode:
         return tuple(n for n in (self.label, self.label_en, *self.aliases) if n)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ViewEdge:
     """The facts of one relation between two nodes, drawn as one edge.
 
