@@ -232,6 +232,17 @@ def test_source_quotes_the_original_text() -> None:
         assert s.quote == m.text
 
 
+def test_a_happening_keeps_the_mentions_of_its_own_parties_and_persons() -> None:
+    """Resolution reads no other mention (a title, a place that only says where), so a
+    happening does not hold them: each extraction is kept until the corpus is resolved."""
+    h = one("1.112年3月2日，日本熊本市大西一史市長率團訪高，於高雄展覽館拜會陳其邁市長。")
+    named = {m.text for m, _ in h.mentions}
+    assert {p.name for p in h.persons} <= named
+    assert all(h.tells_of(m) for m, _ in h.mentions)
+    assert "市長" not in named and "日本" not in named
+    assert "熊本市" in {p.key for m, _ in h.mentions if (p := h.party_named(m))}
+
+
 # --------------------------------------------------------------------------- UnitInput by hand
 
 
