@@ -27,6 +27,7 @@ from functools import lru_cache
 from kgraph.dates import DateMatch, find_dates, finer
 from kgraph.gazetteer import Gazetteer
 from kgraph.model import (
+    PARTY_LABELS,
     AgreementKind,
     AgreementRel,
     DateSpan,
@@ -254,9 +255,16 @@ def extract(item: UnitInput) -> list[Happening]:
         parties=tuple(acting),
         delegation=happening_type == "visit" and _by_delegation(text),
     )
+    return [replace(told, mentions=_told_mentions(told, item))]
+
+
+def _told_mentions(told: Happening, item: UnitInput) -> tuple[tuple[Mention, Source], ...]:
+    """The unit's mentions, each with its passage, that resolution reads of ``told``: a
+    happening keeps no other, since every extraction is held until the corpus is resolved
+    (see :meth:`Happening.tells_of`)."""
     sources = item.mention_sources or [item.source] * len(item.mentions)
     named = zip(item.mentions, sources, strict=True)
-    return [replace(told, mentions=tuple(pair for pair in named if told.tells_of(pair[0])))]
+    return tuple(pair for pair in named if told.tells_of(pair[0]))
 
 
 def _by_delegation(text: str) -> bool:
@@ -430,7 +438,7 @@ def titled_people(unit: Unit, mentions: Sequence[Mention]) -> dict[str, str]:
     for i, m in enumerate(local):
         if m.label != "PERSON" or _title_of(m, titles, text) is None:
             continue
-        party = next((p for p in reversed(local[:i]) if p.label in ("PLACE", "ORG", HOME)), None)
+        party = next((p for p in reversed(local[:i]) if p.label in PARTY_LABELS), None)
         if party is not None and _only_a_title(text[party.end : m.start]):
             out[m.text] = party_of(party).key
     return out
@@ -579,7 +587,7 @@ def _party_before(before: list[Mention], pos: int, text: str) -> PartyRef | None
             if re.search(r"[，,。；]", text[m.end : pos]):
                 return None
             continue
-        if m.label not in ("PLACE", "ORG", HOME):
+        if m.label not in PARTY_LABELS:
             continue
         if _same_phrase(text[m.end : pos], reach=16):
             return party_of(m)
@@ -594,7 +602,7 @@ def _acting_parties(mentions: list[Mention], text: str = "") -> list[PartyRef]:
     """Parties that act: a place directly followed by another name is only its container,
     so is an organisation directly followed by its own group (岩手縣議會「台灣友好議員聯盟」),
     and a country is dropped when a place of that country is named too."""
-    named = [m for m in mentions if m.label in ("PLACE", "ORG", HOME)]
+    named = [m for m in mentions if m.label in PARTY_LABELS]
     acting: list[PartyRef] = []
     for i, m in enumerate(named):
         nxt = named[i + 1] if i + 1 < len(named) else None
@@ -806,7 +814,7 @@ def _visits(
             cue_pos, cue = _first_cue(s.text, ("lead",), c, told)
             cue = "visit" if cue else cue
         inside = [m for m in mentions if s.start <= m.start < s.end]
-        named = [m for m in inside if m.label in ("PLACE", "ORG", HOME)]
+        named = [m for m in inside if m.label in PARTY_LABELS]
         home_acts = any(is_home(m) for m in named) or any(
             k == home.key and s.start <= _pos(p, mentions) < s.end for k, p in persons
         )

@@ -48,22 +48,25 @@ def pickled_by_fields(cls: _Record) -> _Record:
     a build's 1,000 cached extractions twice as long to pickle and to unpickle as the
     ``__dict__`` they replace (3.5 s instead of 1.6 s each way); one C call
     (:func:`operator.attrgetter`) to read the values and the constructor to set them
-    take 1.3 s and 1.6 s.
+    take 1.3 s and 1.6 s. The constructor takes the values in order, so every field must
+    be a positional argument of it.
 
     >>> import pickle
     >>> pickle.loads(pickle.dumps(DateSpan("2023-03", "2023-04")))
     DateSpan(start='2023-03', end='2023-04')
     """
+    if any(not f.init or f.kw_only for f in fields(cls)):
+        raise TypeError(f"{cls.__name__}: every field must be a positional argument")
     names = [f.name for f in fields(cls)]
     # attrgetter gives a tuple of values for several names, the value alone for one
     values: Callable[[Any], tuple[Any, ...]] = (
         attrgetter(*names) if len(names) > 1 else lambda record: (getattr(record, names[0]),)
     )
 
-    def reduce(record: Any) -> tuple[type, tuple[Any, ...]]:
+    def reduce_record(record: Any) -> tuple[type, tuple[Any, ...]]:
         return cls, values(record)
 
-    setattr(cls, "__reduce__", reduce)  # noqa: B010 - mypy forbids assigning a method
+    setattr(cls, "__reduce__", reduce_record)  # noqa: B010 - mypy forbids assigning a method
     return cls
 
 
@@ -297,7 +300,7 @@ class Happening:
         """Whether ``mention`` names one of its persons, or is a place or organisation
         that names one of its parties: the mentions that resolution keeps, as passages
         of an entity. A happening keeps no other: half of a unit's mentions (titles, and
-        places that only say where) would otherwise be held for every happening of it.
+        places that only say where) would otherwise be held with it until resolution.
 
         >>> who = PersonRef("陳其邁", title="市長")
         >>> h = Happening("d", "visit", None, Source("d", 0, 5, "陳其邁市長"), persons=(who,))

@@ -12,6 +12,7 @@ import pytest
 from kgraph.build import extract_document
 from kgraph.extract import UnitInput, extract
 from kgraph.model import DateSpan, Document, Happening, Mention, Source, Unit
+from kgraph.resolve import resolve
 
 HOME = "高雄市"
 
@@ -39,6 +40,7 @@ def visits(h: Happening) -> set[tuple[str, str, str]]:
 
 
 INBOUND = "1.112年3月2日，日本熊本市大西一史市長率團訪高，拜會陳其邁市長。"
+GUEST_AT_A_HALL = "1.112年3月2日，日本熊本市大西一史市長率團訪高，於高雄展覽館拜會陳其邁市長。"
 
 
 def test_inbound_visit() -> None:
@@ -228,19 +230,30 @@ def test_source_quotes_the_original_text() -> None:
     assert h.source.doc == "r.md"
     assert h.source.quote == text[h.source.start : h.source.end]
     assert "大西一史" in h.source.quote
+    assert h.mentions
     for m, s in h.mentions:
-        assert s.quote == m.text
+        assert s.quote is m.text  # one string, pickled and held once
 
 
 def test_a_happening_keeps_the_mentions_of_its_own_parties_and_persons() -> None:
     """Resolution reads no other mention (a title, a place that only says where), so a
     happening does not hold them: each extraction is kept until the corpus is resolved."""
-    h = one("1.112年3月2日，日本熊本市大西一史市長率團訪高，於高雄展覽館拜會陳其邁市長。")
-    named = {m.text for m, _ in h.mentions}
-    assert {p.name for p in h.persons} <= named
-    assert all(h.tells_of(m) for m, _ in h.mentions)
-    assert "市長" not in named and "日本" not in named
-    assert "熊本市" in {p.key for m, _ in h.mentions if (p := h.party_named(m))}
+    h = one(GUEST_AT_A_HALL)
+    named = [(m.label, m.text) for m, _ in h.mentions]
+    assert {"熊本市", "大西一史", "陳其邁"} <= {text for _, text in named}
+    assert ("TITLE", "市長") not in named
+    assert ("PLACE", "日本") not in named  # where 熊本市 is, not a party of the visit
+
+
+def test_resolution_reads_nothing_of_the_mentions_a_happening_leaves_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kept = one(GUEST_AT_A_HALL)
+    monkeypatch.setattr(Happening, "tells_of", lambda _self, _mention: True)
+    every = one(GUEST_AT_A_HALL)
+    assert len(every.mentions) > len(kept.mentions)
+    base = "https://example.org/id/"
+    assert resolve([every], base).entities == resolve([kept], base).entities
 
 
 # --------------------------------------------------------------------------- UnitInput by hand

@@ -12,12 +12,17 @@ from kgraph import model
 from kgraph.model import (
     AgreementRel,
     DateSpan,
+    Document,
+    DocumentInfo,
     Happening,
     Mention,
+    NormalisedText,
     PartyRef,
     PersonRef,
     Source,
+    Unit,
     VisitRel,
+    pickled_by_fields,
 )
 
 RECORDS = [
@@ -27,10 +32,41 @@ RECORDS = [
 ]
 
 
+SAMPLES = [
+    Document("r", "r.txt", "corpus/r.txt", "熊本市"),
+    DocumentInfo("r", "r.txt", "corpus/r.txt", "text/plain", "ab12"),
+    NormalisedText("熊本市", (0, 1, 2)),
+    Unit("r", 0, ("國際交流",), "1.", 0, 3, "熊本市", heading="交流"),
+]
+
+
 @pytest.mark.parametrize("cls", RECORDS, ids=lambda cls: cls.__name__)
 def test_every_record_is_slotted_and_pickled_by_its_fields(cls: type) -> None:
     assert "__slots__" in vars(cls) and "__dict__" not in dir(cls)
     assert "__reduce__" in vars(cls)  # model.pickled_by_fields, not dataclass's loops
+
+
+@pytest.mark.parametrize("record", SAMPLES, ids=lambda r: type(r).__name__)
+def test_a_record_comes_back_from_a_pickle_equal(record: object) -> None:
+    assert pickle.loads(pickle.dumps(record)) == record
+
+
+def test_a_record_of_one_field_is_pickled_as_a_tuple_of_one() -> None:
+    @pickled_by_fields
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Name:
+        text: str
+
+    assert Name("熊本市").__reduce__() == (Name, ("熊本市",))
+
+
+def test_a_record_with_a_keyword_only_field_cannot_be_pickled_by_fields() -> None:
+    with pytest.raises(TypeError, match="positional"):
+
+        @pickled_by_fields
+        @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+        class Named:
+            text: str
 
 
 def test_a_happening_comes_back_from_a_pickle_whole() -> None:

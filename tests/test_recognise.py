@@ -643,3 +643,12 @@ def test_a_place_name_before_a_conjunction_after_a_title_stays_a_place() -> None
     """副知事松本美香 starts a person; 代表福岡與高雄 names two places."""
     names = [(m.label, m.text) for m in found("兩位首長分別代表福岡與高雄簽署")]
     assert ("PLACE", "福岡") in names
+
+
+def test_a_mention_s_equal_strings_are_one_object() -> None:
+    """A build holds half a million mentions at 1,000 reports: equal strings made one
+    object are pickled, and held, once per document."""
+    found_here = found("1.日本熊本市大西一史市長訪高，熊本市與本市簽署備忘錄。")
+    kumamoto = [m for m in found_here if m.text == "熊本市"]
+    assert len(kumamoto) == 2 and all(m.text is m.key for m in kumamoto)
+    assert kumamoto[0].key is kumamoto[1].key and kumamoto[0].label is kumamoto[1].label
