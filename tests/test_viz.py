@@ -26,6 +26,7 @@ from kgraph.viz import (
     ViewData,
     inline,
     json_for_html,
+    json_pieces,
     read_asset,
     render_view,
     styles,
@@ -524,3 +525,23 @@ def test_a_capped_view_keeps_the_nodes_the_whole_view_ranks_first(
     capped = view_data_from_records(*parts, max_nodes=limit)
     assert {n.iri for n in capped.nodes} == {n.iri for n in ranked[:limit]}
     assert capped.hidden == len(full.nodes) - limit
+
+
+def test_json_in_pieces_is_the_json_made_whole() -> None:
+    value = {
+        "spans": [[i, i + 1, XSS] for i in range(25)],
+        "vis": {"nodes": [{"label": "高雄市"}], "options": {"physics": False}},
+        "years": None,
+        "\u2028": "&",
+    }
+    assert "".join(json_pieces(value, size=4)) == json_for_html(value)
+    assert max(len(piece) for piece in json_pieces(value, size=4)) < len(json_for_html(value)) / 4
+
+
+def test_the_view_written_in_pieces_is_the_page_rendered_whole(
+    data: ViewData, tmp_path: Path
+) -> None:
+    rendered = render_view(data)
+    written = write_view(RecordSet(*records()), tmp_path / "view.html")
+    assert written.read_text(encoding="utf-8") == rendered
+    assert data_block(rendered)["nodes"]  # the data block is where the page puts it
