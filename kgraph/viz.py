@@ -71,7 +71,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, is_dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources as importlib_resources
-from itertools import combinations, islice, zip_longest
+from itertools import chain, combinations, islice, zip_longest
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -877,8 +877,9 @@ def json_for_html(value: Any) -> Markup:
 
 
 def json_pieces(value: Any, size: int = 10_000) -> Iterator[str]:
-    r"""``value`` as :func:`json_for_html` writes it, in pieces: a dict of named parts goes
-    out part by part, and a long list ``size`` items at a time. The view's data is 40 MB
+    r"""``value`` as :func:`json_for_html` writes it, in pieces: a dict with str keys goes
+    out key by key (another dict whole), and a list or tuple longer than ``size`` (at least
+    1) ``size`` items at a time. The view's data is 40 MB
     of JSON at 1,000 reports; made whole, then escaped, put in the page and encoded, it
     was held four times over, and was the peak of a build's memory.
 
@@ -967,14 +968,18 @@ def _environment() -> jinja2.Environment:
 
 def _page_pieces(template: str, data: Any, **context: Any) -> Iterator[str]:
     """A template of ``kgraph/static`` rendered as :func:`render_page` renders it, with
-    ``data`` where it puts ``{{ data }}`` (once), as :func:`json_pieces` make it."""
+    ``data`` where it puts ``{{ data }}`` (once), as :func:`json_pieces` makes it. The
+    template is rendered now, not when the pieces are first asked for: a template's error
+    is raised before the page's file is opened."""
     mark = f"kgraph-data-{secrets.token_hex(16)}"  # in nothing else on the page
     head, *tail = render_page(template, data=Markup(mark), **context).split(mark)
     if len(tail) != 1:
         raise ValueError(f"{template} must put {{{{ data }}}} in the page once")
-    yield head
-    yield from json_pieces(data)
-    yield tail[0]
+    return chain([head], json_pieces(data, JSON_PIECE), tail)
+
+
+#: How many items of a long list :func:`_page_pieces` writes in one piece.
+JSON_PIECE = 10_000
 
 
 def render_page(template: str, **context: Any) -> str:
@@ -990,7 +995,7 @@ def render_view(data: ViewData, title: str = DEFAULT_TITLE) -> str:
 
 def view_page(data: ViewData, title: str = DEFAULT_TITLE) -> Iterator[str]:
     """The HTML page of the network view, in pieces: its data block goes out as
-    :func:`json_pieces` make it, never as one string (see :func:`_page_pieces`)."""
+    :func:`json_pieces` makes it, never as one string (see :func:`_page_pieces`)."""
     net = vis_network(data)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     look = styles()
@@ -1044,5 +1049,6 @@ def write_html(html: str | Iterable[str], out: Path) -> Path:
     file); returns ``out``."""
     out = Path(out)
     with atomic_file(out) as tmp, tmp.open("w", encoding="utf-8") as file:
+        # a str is an iterable of str too: one character at a time would be slow
         file.writelines([html] if isinstance(html, str) else html)
     return out

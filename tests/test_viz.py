@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 import kgraph
+from kgraph import viz
 from kgraph.api import KnowledgeGraph, RecordSet
 from kgraph.errors import KgraphError, StoreError
 from kgraph.viz import (
@@ -527,21 +529,39 @@ def test_a_capped_view_keeps_the_nodes_the_whole_view_ranks_first(
     assert capped.hidden == len(full.nodes) - limit
 
 
-def test_json_in_pieces_is_the_json_made_whole() -> None:
-    value = {
-        "spans": [[i, i + 1, XSS] for i in range(25)],
-        "vis": {"nodes": [{"label": "高雄市"}], "options": {"physics": False}},
-        "years": None,
-        "\u2028": "&",
-    }
+JSON_SHAPES = [
+    {"spans": [[i, i + 1, XSS] for i in range(25)], "years": None, "\u2028": "&"},
+    {"vis": {"nodes": [{"label": "高雄市"}], "options": {"physics": False}}},
+    {1: [1, 2, 3, 4, 5], None: "x"},  # keys that are not str: the dict goes whole
+    {"nested": {2: ["a", "b", "c", "d", "e"]}},
+    (1, 2, 3, 4, 5, 6, 7),
+    [1, 2, 3, 4],  # exactly one piece's worth
+    [],
+    {},
+    {"a": []},
+    [float("nan"), float("inf"), -0.0, 1e300, "\u2029<"],
+]
+
+
+@pytest.mark.parametrize("value", JSON_SHAPES)
+def test_json_in_pieces_is_the_json_made_whole(value: Any) -> None:
     assert "".join(json_pieces(value, size=4)) == json_for_html(value)
-    assert max(len(piece) for piece in json_pieces(value, size=4)) < len(json_for_html(value)) / 4
+
+
+def test_a_long_list_goes_out_a_piece_at_a_time() -> None:
+    value = {"spans": [[i, i + 1, "高雄市"] for i in range(100)]}
+    assert max(len(piece) for piece in json_pieces(value, size=4)) < len(json_for_html(value)) / 20
 
 
 def test_the_view_written_in_pieces_is_the_page_rendered_whole(
-    data: ViewData, tmp_path: Path
+    data: ViewData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rendered = render_view(data)
-    written = write_view(RecordSet(*records()), tmp_path / "view.html")
+    def whole(template: str, data: Any, **context: Any) -> Iterator[str]:
+        return iter([viz.render_page(template, data=json_for_html(data), **context)])
+
+    with monkeypatch.context() as patched:
+        patched.setattr(viz, "_page_pieces", whole)  # the page as it was made before
+        rendered = render_view(data)
+    monkeypatch.setattr(viz, "JSON_PIECE", 3)  # long lists go in pieces even here
+    written = write_view(RecordSet(*map(tuple, records())), tmp_path / "view.html")
     assert written.read_text(encoding="utf-8") == rendered
-    assert data_block(rendered)["nodes"]  # the data block is where the page puts it
