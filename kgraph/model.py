@@ -34,8 +34,10 @@ AgreementKind = Literal[
     "sister_school",
 ]
 
-#: The labels of mentions that name a party (the home city's own words, 本府, among them).
-PARTY_LABELS = frozenset({"PLACE", "ORG", "KAOHSIUNG"})
+#: The label of the home city's own words for itself (本府, 本市, 高雄).
+HOME_LABEL: MentionLabel = "KAOHSIUNG"
+#: The labels of mentions that name a party (the home city's own words among them).
+PARTY_LABELS = frozenset({"PLACE", "ORG", HOME_LABEL})
 
 _Record = TypeVar("_Record", bound=type)
 

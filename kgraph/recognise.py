@@ -33,10 +33,10 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from kgraph.gazetteer import Gazetteer, GazetteerEntry
-from kgraph.model import Mention, MentionLabel
+from kgraph.model import HOME_LABEL, Mention, MentionLabel
 from kgraph.resources import data_lines, data_rows
 
-HOME = "KAOHSIUNG"
+HOME = HOME_LABEL
 _TEXT_KEY = "kgraph_text"
 PLACES = ("PLACE", HOME)
 LATIN_NAME = r"[A-ZÀ-ÞĀ-ž][A-Za-zÀ-ÿĀ-žА-я'’\-\.]*(?:[ \u00a0]+(?:[A-Za-zÀ-ÿĀ-ž'’\-\.]+))*"
@@ -1436,11 +1436,11 @@ def mentions(doc: Doc, offset: int = 0) -> list[Mention]:
         # spaCy makes a new string at each reading of a span's label, key or text. Equal
         # strings made one object are pickled once per document, and held once when the
         # cache is read (a build holds half a million mentions at 1,000 reports).
-        key = sys.intern(entry.key if entry else span.kb_id_)
+        key, text = sys.intern(entry.key if entry else span.kb_id_), span.text
         found.append(
             Mention(
                 label=cast(MentionLabel, sys.intern(span.label_)),
-                text=key if span.text == key else span.text,
+                text=key if text == key else text,
                 start=span.start_char + offset,
                 end=span.end_char + offset,
                 key=key,

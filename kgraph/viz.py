@@ -878,10 +878,10 @@ def json_for_html(value: Any) -> Markup:
 
 def json_pieces(value: Any, size: int = 10_000) -> Iterator[str]:
     r"""``value`` as :func:`json_for_html` writes it, in pieces: a dict with str keys goes
-    out key by key (another dict whole), and a list or tuple longer than ``size`` (at least
-    1) ``size`` items at a time. The view's data is 40 MB
-    of JSON at 1,000 reports; made whole, then escaped, put in the page and encoded, it
-    was held four times over, and was the peak of a build's memory.
+    out key by key (another dict whole), and a list or tuple longer than ``size`` (at
+    least 1) ``size`` items at a time. The view's data is 40 MB of JSON at 1,000 reports;
+    made whole, then escaped, put in the page and encoded, it was held four times over,
+    and was the peak of a build's memory.
 
     >>> value = {"a": [1, "<b>", 3], "c": {"d": None}}
     >>> list(json_pieces(value, size=2))
