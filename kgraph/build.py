@@ -12,6 +12,7 @@ import gc
 import json
 import multiprocessing
 import os
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -60,6 +61,7 @@ from kgraph.store import (
     EmbeddedStore,
     atomic_output,
 )
+from kgraph.trigfile import TrigSpool
 
 DEFAULT_OUT = "kg-out"
 VIEW_FILE = "view.html"
@@ -219,7 +221,8 @@ def build(
             if written.kept:
                 kept = len(written.kept)
                 say(f"kept {kept} of {len(written.inputs)} graphs from the last build")
-            reuse = (out / GRAPH_FILE, earlier.kept_blocks(written.kept) if earlier else {})
+            kept_blocks = earlier.kept_blocks(written.kept) if earlier else {}
+            reuse = (out / GRAPH_FILE, kept_blocks, written.spool)
             # The extraction and resolution are no longer needed: the views, which take
             # the most memory of a build, can reuse it (peak RSS is this step's).
             del resolved
@@ -407,18 +410,24 @@ def _export(
     folder: Path,
     rows: GraphRows | None,
     jobs: int,
-    reuse: tuple[Path, dict[str, tuple[int, int]]],
+    reuse: tuple[Path, dict[str, tuple[int, int]], TrigSpool | None],
 ) -> tuple[int, dict[str, list[int]]]:
     """``graph.trig`` and, with the graph-local queries' ``rows`` (None: no views), the
     two pages, into ``folder``; returns the number of quads in the store and where each
     graph's block is in ``graph.trig``. ``reuse`` is the last build's ``graph.trig`` and
-    where the blocks of the graphs the store kept are in it: they are copied from there.
+    where the blocks of the graphs the store kept are in it: they are copied from there;
+    and the lines of the graphs written (see :mod:`kgraph.trigfile`), removed once used.
     Allowed more than one CPU (``jobs``), the dump and the count run in a thread beside
     the views (the store works without holding the GIL, while the views are mostly
     Python), and the views' queries run side by side."""
 
     def dump() -> tuple[int, dict[str, list[int]]]:
-        blocks = store.write_trig(folder / GRAPH_FILE, *reuse)
+        try:
+            blocks = store.write_trig(folder / GRAPH_FILE, *reuse)
+        finally:
+            if spool := reuse[2]:
+                spool.close()
+                shutil.rmtree(spool.folder, ignore_errors=True)
         return store.count(), blocks
 
     if rows is None:

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -405,17 +406,27 @@ def _events_referencing(events: Iterable[Event]) -> dict[str, list[Event]]:
     return out
 
 
-def build_metadata(documents: Sequence[Document | DocumentInfo], base: str) -> Graph:
-    """The PROV-O activity that produced the document graphs."""
-    g = Graph()
-    build = mint("build", datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ"), base=base)
-    g.add((build, rdflib.RDF.type, ns.KG.Build))
-    g.add((build, rdflib.PROV.startedAtTime, rdflib.Literal(datetime.now(UTC))))
-    g.add((build, ns.KG.softwareVersion, rdflib.Literal(f"kgraph {__version__}")))
+def build_metadata(documents: Sequence[Document | DocumentInfo], base: str) -> list[Triple]:
+    """The PROV-O activity that produced the document graphs. Its time is written in
+    the canonical form (to the second, in UTC, ``Z``), which the store keeps as it is.
+
+    >>> doc = DocumentInfo("r", "r.txt", "r.txt", "text/plain", "c0ffee")
+    >>> when = {p: o for _, p, o in build_metadata([doc], "http://x.org/")}[PROV.startedAtTime]
+    >>> when.value.endswith("Z"), when.datatype == XSD.dateTime
+    (True, True)
+    """
+    now = datetime.now(UTC)
+    build = _mint("build", now.strftime("%Y%m%dT%H%M%S%fZ"), base=base)
+    started = ox.Literal(now.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
+    triples: list[Triple] = [
+        (build, RDF.type, KG.Build),
+        (build, PROV.startedAtTime, started),
+        (build, KG.softwareVersion, ox.Literal(f"kgraph {__version__}")),
+    ]
     for d in documents:
-        g.add((graph_iri(d.doc_id, base), rdflib.PROV.wasGeneratedBy, build))
-        g.add((build, rdflib.PROV.used, mint("doc", d.doc_id, base=base)))
-    return g
+        triples.append((_mint("graph", d.doc_id, base=base), PROV.wasGeneratedBy, build))
+        triples.append((build, PROV.used, _mint("doc", d.doc_id, base=base)))
+    return triples
 
 
 def _document(w: _Writer, d: DocumentInfo) -> None:
@@ -661,10 +672,19 @@ def _coordinates(iri: ox.NamedNode, key: str) -> list[tuple]:
     entry = Gazetteer.load().lookup(key)
     if entry is None or entry.type != "place" or entry.lat is None or entry.lon is None:
         return []
-    return [
-        (iri, GEO.lat, ox.Literal(str(entry.lat), datatype=XSD.decimal)),
-        (iri, GEO.long, ox.Literal(str(entry.lon), datatype=XSD.decimal)),
-    ]
+    return [(iri, GEO.lat, decimal_literal(entry.lat)), (iri, GEO.long, decimal_literal(entry.lon))]
+
+
+def decimal_literal(value: float) -> ox.Literal:
+    """``value`` as an xsd:decimal in its canonical form, which the store keeps as it is
+    (``graph.trig`` is written from the triples as made, see :mod:`kgraph.trigfile`): no
+    exponent, no trailing zero, no sign on zero.
+
+    >>> [decimal_literal(x).value for x in (35.0, 22.6273, 1e-05, -0.5, -0.0, 1e3)]
+    ['35', '22.6273', '0.00001', '-0.5', '0', '1000']
+    """
+    text = format(Decimal(repr(value)).normalize(), "f") if value else "0"
+    return ox.Literal(text, datatype=XSD.decimal)
 
 
 def _entity_class(e: Entity) -> ox.NamedNode:

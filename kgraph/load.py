@@ -49,8 +49,11 @@ from kgraph.namespace import ONTOLOGY_IRI
 from kgraph.resolve import Resolved
 from kgraph.resources import ontology_dir
 from kgraph.store import MANIFEST_FILE, STORE_DIR, EmbeddedStore, NQuadsWriter, QuadLoader
+from kgraph.trigfile import TrigSpool
 
 __all__ = ["Earlier", "Written", "code_stamp", "earlier_build", "shares", "write_store"]
+
+SPOOL_DIR = "trig-lines"  # in the build's temporary folder, removed once graph.trig is written
 
 
 @dataclass(frozen=True)
@@ -71,10 +74,12 @@ class Earlier:
 @dataclass(frozen=True)
 class Written:
     """What the store stage wrote: the hash of each graph's inputs (for the manifest),
-    and the graphs it kept as the earlier build had them."""
+    the graphs it kept as the earlier build had them, and the lines of those it wrote
+    (for ``graph.trig``, see :mod:`kgraph.trigfile`)."""
 
     inputs: dict[str, str]
     kept: frozenset[str] = frozenset()
+    spool: TrigSpool | None = None
 
     def manifest(self) -> dict[str, object]:
         """What the manifest keeps of it, for the next build to start from (with the
@@ -185,8 +190,9 @@ def write_store(
         by_iri = {str(graph_iri(d.doc_id, base)): d.doc_id for d in documents}
         by_iri[str(graph_iri(ENTITIES, base))] = ENTITIES
         only = {by_iri[g] for g in inputs if g not in kept}
-        writing = _Writing(resolved, list(documents), base, tmp / "parts", only)
-        with store.loader() as load:
+        spool = TrigSpool(tmp / SPOOL_DIR, [*(g for g in inputs if g not in kept), build])
+        writing = _Writing(resolved, list(documents), base, tmp / "parts", only, spool)
+        with store.loader(spool=spool) as load:
             for name in inputs:
                 if name not in kept:
                     load.graph(name)  # a document that tells nothing has its graph too
@@ -195,7 +201,7 @@ def write_store(
     except BaseException:
         store.close()
         raise
-    return store, Written(inputs, kept)
+    return store, Written(inputs, kept, spool)
 
 
 def _worth_keeping(earlier: Earlier, inputs: dict[str, str]) -> bool:
@@ -257,6 +263,7 @@ class _Writing:
     base: str
     folder: Path
     only: set[str]  # the graphs to write: document ids, and ENTITIES
+    spool: TrigSpool | None = None  # where their lines are kept for graph.trig
 
     def sink(self, out: QuadLoader | NQuadsWriter) -> TripleSink:
         """Triples of a document id go to that document's named graph in ``out``."""
@@ -273,7 +280,8 @@ class _Writing:
     def share(self, part: int, parts: int) -> Path:
         """Write share ``part`` of ``parts`` to an N-Quads file (in a worker process)."""
         path = self.folder / f"part-{part:04d}.nq"
-        with NQuadsWriter(path) as out:
+        spool = self.spool.part(path.stem) if self.spool else None
+        with NQuadsWriter(path, spool=spool) as out:
             sink = self.sink(out)
             write_triples(self.resolved, self.documents, self.base, sink, (part, parts), self.only)
         return path
@@ -292,6 +300,8 @@ def _write_in_processes(writing: _Writing, load: QuadLoader, workers: int) -> No
     shares, written after the others, do not wait for each other to load."""
     writing.folder.mkdir()
     load.flush()
+    if writing.spool is not None:
+        writing.spool.flush()  # the forked workers must not inherit lines to write again
     try:
         with ThreadPoolExecutor(workers) as loaders, _each_share(writing, workers) as each:
             loading = [loaders.submit(_load_share, load, path) for path in each]
