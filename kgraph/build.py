@@ -416,18 +416,18 @@ def _export(
     two pages, into ``folder``; returns the number of quads in the store and where each
     graph's block is in ``graph.trig``. ``reuse`` is the last build's ``graph.trig`` and
     where the blocks of the graphs the store kept are in it: they are copied from there;
-    and the lines of the graphs written (see :mod:`kgraph.trigfile`), removed once used.
-    Allowed more than one CPU (``jobs``), the dump and the count run in a thread beside
-    the views (the store works without holding the GIL, while the views are mostly
-    Python), and the views' queries run side by side."""
+    and the lines of the graphs written (see :mod:`kgraph.trigfile`), removed once used
+    (on an error, with the rest of the build's temporary folder).
+    Allowed more than one CPU (``jobs``), ``graph.trig`` and the count are written in a
+    thread beside the views (the store counts and dumps without holding the GIL; making
+    blocks from the spool holds it, for about 4 s at 1,000 reports), and the views'
+    queries run side by side."""
 
     def dump() -> tuple[int, dict[str, list[int]]]:
-        try:
-            blocks = store.write_trig(folder / GRAPH_FILE, *reuse)
-        finally:
-            if spool := reuse[2]:
-                spool.close()
-                shutil.rmtree(spool.folder, ignore_errors=True)
+        blocks = store.write_trig(folder / GRAPH_FILE, *reuse)
+        if spool := reuse[2]:
+            spool.close()
+            shutil.rmtree(spool.folder)  # it must not stay in the build's folder
         return store.count(), blocks
 
     if rows is None:

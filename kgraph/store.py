@@ -580,8 +580,8 @@ class QuadMaker:
     parses fastest. Making a pyoxigraph ``Quad`` object per quad and handing the objects
     over costs more than writing their text and parsing it (at 1,000 reports: 49 s against
     34 s for 4 million quads). The graph stage makes pyoxigraph terms; an rdflib triple
-    (build metadata, a user's graph) has each IRI converted once: the same few thousand
-    IRIs come back in most of its quads.
+    (a user's graph) has each IRI converted once: the same few thousand IRIs come back
+    in most of its quads.
 
     Blank nodes are refused: the loader parses each batch alone, and a blank node would
     become a different node in each batch it appears in.
@@ -682,11 +682,13 @@ class _QuadBatches:
             if exc_type is None:
                 self.flush()
         finally:
-            self._close()
             self.pending.clear()
             self.count = 0
-            if self.spool is not None:
-                self.spool.close()
+            try:
+                self._close()
+            finally:
+                if self.spool is not None:
+                    self.spool.close()
 
 
 class QuadLoader(_QuadBatches):

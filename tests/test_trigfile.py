@@ -39,9 +39,9 @@ def test_the_writers_of_a_spool_give_each_graph_its_lines_each_once(tmp_path: Pa
     main = TrigSpool(tmp_path / "spool", graphs)
     worker = main.part("part-0001")
     expected: dict[str, set[str]] = {g: set() for g in graphs}
-    for n, graph in enumerate(graphs * 2):
-        triples = [_triple(n), _triple(n + 1)]
-        spool = main if n % 2 else worker
+    for n, graph in enumerate(graphs * 2):  # each graph's lines from both writers, twice
+        triples = [_triple(n % 150), _triple(n % 150 + 1), _triple(n)]
+        spool = main if n < 150 else worker
         spool.add({graph: "".join(f"{t} <{graph}> .\n" for t in triples).encode()})
         expected[graph] |= {str(t) for t in triples}
     main.add({f"{EX}graph/not-held": f"{_triple(0)} <{EX}graph/not-held> .\n".encode()})
