@@ -126,6 +126,8 @@ ROW_ORDER: dict[str, tuple[str, ...]] = {
     "agreement_roles": ("agreement", "role", "member"),
     "titles": ("person", "date", "title", "of"),
     "memberships": ("person", "date", "title", "party"),
+    "agreements": ("date", "agreement", "event", "kind", "ordinal"),
+    "partnerships": ("since", "partnership", "partner", "agreement", "kind", "ordinal"),
 }
 
 
