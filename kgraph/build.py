@@ -12,7 +12,6 @@ import gc
 import json
 import multiprocessing
 import os
-import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -426,8 +425,7 @@ def _export(
     def dump() -> tuple[int, dict[str, list[int]]]:
         blocks = store.write_trig(folder / GRAPH_FILE, *reuse)
         if spool := reuse[2]:
-            spool.close()
-            shutil.rmtree(spool.folder)  # it must not stay in the build's folder
+            spool.remove()
         return store.count(), blocks
 
     if rows is None:

@@ -27,6 +27,7 @@ from functools import lru_cache
 from kgraph.dates import DateMatch, find_dates, finer
 from kgraph.gazetteer import Gazetteer
 from kgraph.model import (
+    HOME_LABEL,
     PARTY_LABELS,
     AgreementKind,
     AgreementRel,
@@ -41,7 +42,7 @@ from kgraph.model import (
     Unit,
     VisitRel,
 )
-from kgraph.recognise import COUNT, HOME, NAME_JOINERS, lexicon, occurrences, place_compounds
+from kgraph.recognise import COUNT, NAME_JOINERS, lexicon, occurrences, place_compounds
 from kgraph.resources import data_lines, data_rows, home_row
 
 SENTENCE_END = "。；;!！?？\n"
@@ -155,7 +156,7 @@ def home_party(surface: str = "") -> PartyRef:
 
 def is_home(m: Mention) -> bool:
     """The home city itself, its self-references (本府) or one of its own offices (交通局)."""
-    if m.label == HOME:
+    if m.label == HOME_LABEL:
         return True
     return m.label == "ORG" and (m.text in lexicon().home_offices or m.key in home_office_keys())
 
@@ -1086,7 +1087,7 @@ def _invites_home(
             m
             for m in mentions
             if s.start + invite < m.start < s.start + cue_pos
-            and m.label in ("PLACE", "ORG", "PERSON", HOME)
+            and m.label in ("PLACE", "ORG", "PERSON", HOME_LABEL)
         ),
         None,
     )

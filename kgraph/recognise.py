@@ -36,9 +36,8 @@ from kgraph.gazetteer import Gazetteer, GazetteerEntry
 from kgraph.model import HOME_LABEL, Mention, MentionLabel
 from kgraph.resources import data_lines, data_rows
 
-HOME = HOME_LABEL
 _TEXT_KEY = "kgraph_text"
-PLACES = ("PLACE", HOME)
+PLACES = ("PLACE", HOME_LABEL)
 LATIN_NAME = r"[A-ZÀ-ÞĀ-ž][A-Za-zÀ-ÿĀ-žА-я'’\-\.]*(?:[ \u00a0]+(?:[A-Za-zÀ-ÿĀ-ž'’\-\.]+))*"
 # A word of a Latin personal name: capitalised, then lower case (not IT, not of).
 CAPITALISED = r"[A-ZÀ-ÞĀ-ž][a-zà-ÿā-ž'’\-]+"
@@ -150,7 +149,7 @@ class GazetteerMatcher:
         self.gazetteer = Gazetteer.load()
         self.matcher = PhraseMatcher(nlp.vocab)
         self.lex = lex = lexicon()
-        by_label: dict[str, set[str]] = {"PLACE": set(), "ORG": set(), HOME: set()}
+        by_label: dict[str, set[str]] = {"PLACE": set(), "ORG": set(), HOME_LABEL: set()}
         for surface, entry in self.gazetteer.names():
             if entry.key == lex.home_key or surface in lex.home_names:
                 continue
@@ -159,7 +158,7 @@ class GazetteerMatcher:
                 # with a place ending are safe to match in running text.
                 continue
             by_label["PLACE" if entry.type == "place" else "ORG"].add(surface)
-        by_label[HOME].update(lex.home_names)
+        by_label[HOME_LABEL].update(lex.home_names)
         by_label["ORG"].update(lex.home_offices)
         for label, names in by_label.items():
             self.matcher.add(label, [nlp.make_doc(n) for n in sorted(names) if n])
@@ -210,7 +209,7 @@ class GazetteerMatcher:
             if self._family_name_after_title(text, span, starts):
                 continue
             entry = self.gazetteer.lookup(span.text)
-            span.kb_id_ = entry.key if entry and span.label_ != HOME else span.text
+            span.kb_id_ = entry.key if entry and span.label_ != HOME_LABEL else span.text
             spans.append(span)
         doc.spans["gazetteer"] = longest_first(spans)
         return doc
@@ -1432,7 +1431,9 @@ def mentions(doc: Doc, offset: int = 0) -> list[Mention]:
     gaz = Gazetteer.load()
     found = []
     for span in list(doc.ents) + list(doc.spans.get("titles", [])):
-        entry: GazetteerEntry | None = gaz.lookup(span.kb_id_) if span.label_ != HOME else None
+        entry: GazetteerEntry | None = (
+            gaz.lookup(span.kb_id_) if span.label_ != HOME_LABEL else None
+        )
         # spaCy makes a new string at each reading of a span's label, key or text. Equal
         # strings made one object are pickled once per document, and held once when the
         # cache is read (a build holds half a million mentions at 1,000 reports).

@@ -21,6 +21,7 @@ the spool is never all in memory.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import struct
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -48,6 +49,9 @@ class TrigSpool:
     >>> print(spool.body(g).decode(), end="")
     <http://x.org/s> <http://x.org/p> 1 ;
         <http://x.org/p> 2 .
+    >>> spool.remove()
+    >>> spool.folder.exists()
+    False
     """
 
     def __init__(self, folder: Path, graphs: Iterable[str], writer: str = "main") -> None:
@@ -89,6 +93,13 @@ class TrigSpool:
         with contextlib.ExitStack() as stack:  # every file closed, even if one fails
             for f in files:
                 stack.callback(f.close)
+
+    def remove(self) -> None:
+        """Close every file and delete the folder: the spool must not stay in the build's
+        folder once ``graph.trig`` is written."""
+        self.close()
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
 
     def body(self, graph: str) -> bytes:
         """The triples of ``graph`` as the body of a TriG block (see :func:`turtle_body`);
