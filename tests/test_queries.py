@@ -128,6 +128,12 @@ def test_what_a_document_says(built_corpus: Path) -> None:
     types = {r["type"] for r in rows}
     assert {"visit", "agreement", "person"} <= types
     assert "橘郡" in {r["name"] for r in rows}
+    # By its id, the same rows; unset, every document's.
+    doc_id = read_document(CORPUS / H1_2025).doc_id
+    assert run(built_corpus, "document_says", f"doc={doc_id}") == rows
+    every = run(built_corpus, "document_says")
+    assert {r["file"] for r in every} == {p.name for p in CORPUS.glob("*.txt")}
+    assert [r for r in every if r["file"] == H1_2025] == rows
 
 
 def test_bad_param_is_one_line(built_corpus: Path) -> None:
