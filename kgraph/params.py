@@ -17,6 +17,7 @@ conventions of the bundled ``.rq`` files, both there for speed:
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 from collections.abc import Mapping
 
@@ -25,9 +26,11 @@ import pyoxigraph as ox
 from kgraph.errors import Errors, StoreError
 from kgraph.normalise import name_key
 
-__all__ = ["BindingValue", "bind_query", "to_term", "values_clause"]
+__all__ = ["Binding", "BindingValue", "bind_query", "to_term", "values_clause"]
 
 BindingValue = str | int | float | ox.NamedNode | ox.Literal
+#: A value to bind, or a tuple of them: the query answers for each (see :func:`values_clause`).
+Binding = BindingValue | tuple[BindingValue, ...]
 
 _IRI_STRING = re.compile(r"^(?:https?://|urn:)\S+$")
 KEY_SUFFIX = "Key"
@@ -74,11 +77,15 @@ def to_term(value: BindingValue) -> ox.NamedNode | ox.Literal:
     return ox.Literal(str(value))
 
 
-def values_clause(bindings: Mapping[str, BindingValue]) -> str:
-    """A one-row SPARQL ``VALUES`` block for ``bindings``, every term escaped by pyoxigraph.
+def values_clause(bindings: Mapping[str, Binding]) -> str:
+    """A SPARQL ``VALUES`` block for ``bindings``, every term escaped by pyoxigraph: one
+    row, or where a value is a tuple of values, one row for each (for each combination,
+    with several), so that the query answers for any of them.
 
     >>> print(values_clause({"name": 'x" } ; DROP ALL ; #', "n": 2}))
     VALUES (?name ?n) { ("x\\" } ; DROP ALL ; #" "2"^^<http://www.w3.org/2001/XMLSchema#integer>) }
+    >>> print(values_clause({"s": ("urn:a", "urn:b")}))
+    VALUES (?s) { (<urn:a>) (<urn:b>) }
     >>> values_clause({"bad name": "x"})
     Traceback (most recent call last):
     ...
@@ -90,8 +97,12 @@ def values_clause(bindings: Mapping[str, BindingValue]) -> str:
             names.append(str(ox.Variable(name)))
         except ValueError:
             raise ValueError(f"invalid variable name {name!r}") from None
-    terms = [str(to_term(value)) for value in bindings.values()]
-    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+    columns = [
+        [str(to_term(v)) for v in value] if isinstance(value, tuple) else [str(to_term(value))]
+        for value in bindings.values()
+    ]
+    rows = " ".join(f"({' '.join(row)})" for row in itertools.product(*columns))
+    return f"VALUES ({' '.join(names)}) {{ {rows} }}"
 
 
 _IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
@@ -186,7 +197,7 @@ def _scan(query: str) -> list[tuple[int, int, set[str]]]:
     return groups
 
 
-def bind_query(query: str, bindings: Mapping[str, BindingValue] | None) -> str:
+def bind_query(query: str, bindings: Mapping[str, Binding] | None) -> str:
     """``query`` with ``bindings`` joined in by a ``VALUES`` block opening each ``WHERE``
     group (the query's and every sub-select's) that names a bound variable.
 
@@ -227,7 +238,7 @@ def bind_query(query: str, bindings: Mapping[str, BindingValue] | None) -> str:
 
 
 def _insert_values(
-    query: str, groups: list[tuple[int, int, set[str]]], bindings: dict[str, BindingValue]
+    query: str, groups: list[tuple[int, int, set[str]]], bindings: dict[str, Binding]
 ) -> str:
     """Open each group with the ``VALUES`` block of the bound variables it names."""
     inserts: list[tuple[int, str]] = []

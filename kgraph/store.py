@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Self
 import pyoxigraph as ox
 
 from kgraph.errors import Errors, StoreError
-from kgraph.params import BindingValue, bind_query, to_term, values_clause
+from kgraph.params import Binding, BindingValue, bind_query, to_term, values_clause
 from kgraph.trigfile import TrigSpool
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,6 +49,7 @@ __all__ = [
     "MANIFEST_FILE",
     "STORE_DIR",
     "UNION_TRIPLES",
+    "Binding",
     "BindingValue",
     "EmbeddedStore",
     "GraphStore",
@@ -231,7 +232,7 @@ class GraphStore(Closing, ABC):
     def select(
         self,
         query: str,
-        bindings: Mapping[str, BindingValue] | None = None,
+        bindings: Mapping[str, Binding] | None = None,
         *,
         graphs: Sequence[str] | None = None,
     ) -> list[Row]:
@@ -243,7 +244,7 @@ class GraphStore(Closing, ABC):
         return self._select(bind_query(query, bindings), graphs)[1]
 
     def select_frame(
-        self, query: str, bindings: Mapping[str, BindingValue] | None = None
+        self, query: str, bindings: Mapping[str, Binding] | None = None
     ) -> pandas.DataFrame:
         """The rows of :meth:`select` as a pandas DataFrame (columns in projection order)."""
         import pandas
@@ -251,7 +252,7 @@ class GraphStore(Closing, ABC):
         variables, rows = self._select(bind_query(query, bindings), None)
         return pandas.DataFrame.from_records(rows, columns=variables)
 
-    def ask(self, query: str, bindings: Mapping[str, BindingValue] | None = None) -> bool:
+    def ask(self, query: str, bindings: Mapping[str, Binding] | None = None) -> bool:
         """The answer of an ASK query."""
         return self._ask(bind_query(query, bindings))
 

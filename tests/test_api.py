@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import kgraph
+from kgraph import api
 from kgraph.api import (
     ROW_ORDER,
     Filters,
@@ -55,6 +56,32 @@ def test_visit_records_match_the_frame(kg: KnowledgeGraph) -> None:
         for party in (r["visitor"], r["host"]):
             names |= {name_key(n) for n in [party["label"], *party["aliases"]] if n}
         assert wanted in names
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(party="熊本縣"),
+        Filters(party="高雄市"),
+        Filters(person="陳其邁"),
+        Filters(party="無此地"),
+    ],
+)
+def test_a_few_records_read_from_their_graphs_are_those_of_the_store(
+    built_corpus: Path, filters: Filters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filter that keeps a few records reads them from the graphs of the documents that
+    tell them; read from the whole store instead, they are the same."""
+    with kgraph.open(str(built_corpus)) as few:
+        visits, agreements = few.visit_records(filters), few.agreement_records(filters)
+        assert few._source_index is None  # the whole store's passages were not read
+    monkeypatch.setattr(api, "NARROW_LIMIT", -1)
+    with kgraph.open(str(built_corpus)) as whole:
+        assert whole.visit_records(filters) == visits
+        assert whole.agreement_records(filters) == agreements
+        assert whole._source_index is not None
+    told = {s["doc"] for r in visits + agreements for s in r["sources"]}
+    assert (visits + agreements and told) or filters.party == "無此地"
 
 
 def test_agreements_and_entities_frames(kg: KnowledgeGraph) -> None:
