@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from kgraph.api import KnowledgeGraph
+from kgraph.api import Filters, KnowledgeGraph
 from kgraph.cli import main
 from kgraph.ingest import read_document
 from kgraph.resources import QUERY_DIR
@@ -174,6 +174,14 @@ def test_remote_answers_like_the_embedded_store(built_corpus: Path, pushed: str)
         assert far.visit_records() == local.visit_records()
         assert far.agreement_records() == local.agreement_records()
         assert far.entity_records("person") == local.entity_records("person")
+
+    # A filter's few records, read from the graphs that tell them (api.NARROW_LIMIT): over
+    # the protocol, the graphs are named by default-graph-uri.
+    few = Filters(party="熊本縣")
+    with KnowledgeGraph.open(built_corpus) as local, KnowledgeGraph.open(endpoint=pushed) as far:
+        assert far.visit_records(few) == local.visit_records(few)
+        assert far.agreement_records(few) == local.agreement_records(few)
+        assert far._source_index is None  # not read from the whole store
 
 
 @pytest.mark.parametrize(
