@@ -59,29 +59,30 @@ def test_visit_records_match_the_frame(kg: KnowledgeGraph) -> None:
 
 
 @pytest.mark.parametrize(
-    "filters",
+    ("filters", "narrow"),
     [
-        Filters(party="熊本縣"),
-        Filters(party="高雄市"),
-        Filters(person="陳其邁"),
-        Filters(party="無此地"),
+        (Filters(party="熊本縣"), True),
+        (Filters(party="無此地"), True),
+        (Filters(party="高雄市"), False),  # told in every document: the store is read whole
+        (Filters(person="陳其邁"), False),
     ],
 )
 def test_a_few_records_read_from_their_graphs_are_those_of_the_store(
-    built_corpus: Path, filters: Filters, monkeypatch: pytest.MonkeyPatch
+    built_corpus: Path, filters: Filters, narrow: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A filter that keeps a few records reads them from the graphs of the documents that
-    tell them; read from the whole store instead, they are the same."""
+    """A filter that keeps a few records, told in a few documents, reads them from the
+    graphs of those documents; read from the whole store instead, they are the same."""
     with kgraph.open(str(built_corpus)) as few:
         visits, agreements = few.visit_records(filters), few.agreement_records(filters)
-        assert few._source_index is None  # the whole store's passages were not read
+        assert (few._source_index is None) == narrow  # the store's passages were not read
+        entities = few.entity_records(None, filters)
     monkeypatch.setattr(api, "NARROW_LIMIT", -1)
     with kgraph.open(str(built_corpus)) as whole:
         assert whole.visit_records(filters) == visits
         assert whole.agreement_records(filters) == agreements
-        assert whole._source_index is not None
-    told = {s["doc"] for r in visits + agreements for s in r["sources"]}
-    assert (visits + agreements and told) or filters.party == "無此地"
+        assert whole.entity_records(None, filters) == entities
+    told = {s["doc"] for r in visits + agreements + entities for s in r["sources"]}
+    assert bool(told) == (filters.party != "無此地")
 
 
 def test_agreements_and_entities_frames(kg: KnowledgeGraph) -> None:
