@@ -119,8 +119,7 @@ GRAPH_LOCAL = ("sources", "visits", "memberships", "visit_persons", "agreement_r
 #: reads their graph-local rows from the graphs of the documents that tell them alone
 #: (``told_by.rq``), not from the whole store: at 1,000 reports, one city's 24 relations
 #: are in 13 graphs, read in 0.3 s against 16 s. The cost grows with the graphs read (some
-#: 20 ms each at 1,000 reports), which are at most as many as the records; past half of
-#: the store's graphs, the store is read whole.
+#: 20 ms each at 1,000 reports): past half of the store's graphs, it is read whole.
 NARROW_LIMIT = 500
 
 #: The bundled queries that leave their rows unordered, and the columns kgraph sorts them
@@ -229,6 +228,7 @@ class KnowledgeGraph:
         self._entities: dict[str, Record] | None = None
         self._entity_rows: list[Row] | None = None
         self._source_index: dict[str, list[Record]] | None = None
+        self._title_index: dict[str, list[Record]] | None = None
         self._prefetched: dict[str, Future[list[Row]]] = {}
 
     @classmethod
@@ -302,8 +302,7 @@ class KnowledgeGraph:
             kept = [e for e in kept if _country_matches(e, f.country)]
         filtered = f.party or f.person or f.country
         graphs = self._graphs_telling({e["iri"] for e in kept} if filtered else None)
-        titles = _titles(self._local_rows("memberships", graphs), self._entity_rows or [])
-        sources = self._sources(graphs)
+        titles, sources = self._person_titles(graphs), self._sources(graphs)
         return [
             {**e, "titles": titles.get(e["iri"], []), "sources": sources.get(e["iri"], [])}
             for e in kept
@@ -445,6 +444,16 @@ class KnowledgeGraph:
         for row in self._local_rows(query, graphs):
             out[str(row[key])][str(row[role])].append(str(row[member]))
         return out
+
+    def _person_titles(self, graphs: list[str] | None) -> dict[str, list[Record]]:
+        """Each person's titles, from the store (read once) or from ``graphs`` alone."""
+        if graphs is None and self._title_index is not None:
+            return self._title_index
+        self._entity_index()  # the names of the titles' parties: the entities' rows
+        titles = _titles(self._local_rows("memberships", graphs), self._entity_rows or [])
+        if graphs is None:
+            self._title_index = titles
+        return titles
 
     def _sources(self, graphs: list[str] | None = None) -> dict[str, list[Record]]:
         """Each fact's passages, from the store (read once, for every listing), or from

@@ -226,7 +226,11 @@ def bind_query(query: str, bindings: Mapping[str, Binding] | None) -> str:
     for name in list(bindings):
         key = name + KEY_SUFFIX
         if name not in named and key in named and key not in bindings:
-            bindings[key] = name_key(str(bindings[name]))
+            value = bindings[name]
+            if isinstance(value, tuple):
+                bindings[key] = tuple(name_key(str(v)) for v in value)
+            else:
+                bindings[key] = name_key(str(value))
     keyed = {v[: -len(KEY_SUFFIX)] for v in named if v.endswith(KEY_SUFFIX)}
     allowed = named | conditions | keyed
     for name in bindings:

@@ -68,7 +68,8 @@ def digests(rows: list[dict[str, object]]) -> tuple[str, str]:
 
 
 def _time_in_child(out: Path, text: str, repeat: int, answer: Connection) -> None:
-    """In the child process: run ``text`` ``repeat`` times, send back its :class:`Timing`."""
+    """In the child process: run ``text`` ``repeat`` times, send back its :class:`Timing`
+    (or, if it fails, why)."""
     try:
         store = open_store(out)
         samples, rows = [], []
@@ -77,23 +78,29 @@ def _time_in_child(out: Path, text: str, repeat: int, answer: Connection) -> Non
             rows = store.select(text)
             samples.append(time.perf_counter() - start)
         answer.send(Timing(len(rows), statistics.median(samples), *digests(rows)))
-    except KgraphError as error:
-        answer.send(str(error))
+    except Exception as error:  # the parent prints it in the table
+        answer.send(str(error).splitlines()[0] if str(error) else type(error).__name__)
 
 
 def time_query(out: Path, text: str, repeat: int, timeout: float) -> Timing | str:
     """The :class:`Timing` of the bound query ``text`` over the build ``out``, or why
-    there is none (an error, or the timeout)."""
+    there is none: an error, a child that died, or ``timeout`` seconds passed (for the
+    store's opening and every run together)."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_time_in_child, args=(out, text, repeat, send))
     child.start()
+    send.close()  # the child's copy alone is left: if it dies, recv() sees the end
     try:
-        if receive.poll(timeout):
-            result: Timing | str = receive.recv()
-            return result
-        return f"stopped after {timeout:.0f} s"
+        if not receive.poll(timeout):
+            return f"stopped after {timeout:.0f} s"
+        result: Timing | str = receive.recv()
+        return result
+    except EOFError:
+        child.join()
+        return f"the query's process died (exit status {child.exitcode})"
     finally:
+        receive.close()
         child.kill()
         child.join()
 

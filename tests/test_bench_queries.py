@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +46,22 @@ def test_the_table_compares_with_a_revision(built_corpus: Path) -> None:
     lines = [line for line in result.stdout.splitlines() if line.startswith("| who")]
     assert len(lines) == 1 and lines[0].endswith("| same |")
     assert "| visits" not in result.stdout  # takes no party: not run
+
+
+def test_the_rows_are_compared_as_they_come_and_as_a_set() -> None:
+    def timing(rows: list[dict[str, object]]) -> object:
+        return bench_queries.Timing(len(rows), 0.1, *bench_queries.digests(rows))
+
+    one, two = {"a": 1}, {"a": 2}
+    assert bench_queries._same(timing([one, two]), timing([one, two])) == "same"
+    assert bench_queries._same(timing([one, two]), timing([two, one])) == "order"
+    assert bench_queries._same(timing([one, two]), timing([one])) == "DIFFER"
+    assert bench_queries._same(timing([one]), "stopped after 1 s") == ""
+
+
+def test_a_query_whose_process_dies_says_so(
+    built_corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bench_queries, "open_store", lambda _out: os._exit(3))
+    said = bench_queries.time_query(built_corpus, "SELECT * WHERE { ?s ?p ?o }", 1, 60)
+    assert said == "the query's process died (exit status 3)"

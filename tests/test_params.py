@@ -58,6 +58,9 @@ def test_key_companion_gets_the_search_key() -> None:
     assert "?city " not in bound.replace("?cityKey", "")
     # Given explicitly, the key is not recomputed.
     assert '("x y")' in bind_query(query, {"city": "a", "cityKey": "x y"})
+    # Several names: a row for each one's key.
+    several = bind_query(query, {"city": ("臺北 ‧ 市", "高雄市")})
+    assert 'VALUES (?cityKey) { ("台北市") ("高雄市") }' in several
     # Only a ?NAMEKey makes NAME a parameter: ?e does not make "" or "e"[:-3] one.
     with pytest.raises(StoreError, match="no variable"):
         bind_query("SELECT ?name WHERE { ?name ?p ?o }", {"n": "x"})
