@@ -886,25 +886,16 @@ class RemoteStore(GraphStore):
         self, query: str, accept: str, *, union: bool = True, graphs: Sequence[str] | None = None
     ) -> bytes:
         url = self.query_url
+        data, content_type = query.encode("utf-8"), "application/sparql-query; charset=utf-8"
         if graphs is not None:  # the SPARQL Protocol's dataset: these graphs, merged
             # In a form's body, not the URL: a few hundred graphs pass any URL length limit.
             dataset = [(k, g) for g in graphs for k in ("default-graph-uri", "named-graph-uri")]
-            form = urllib.parse.urlencode([("query", query), *dataset]).encode("ascii")
-            return self._request(
-                url,
-                method="POST",
-                data=form,
-                content_type="application/x-www-form-urlencoded",
-                accept=accept,
-            )
-        if union and self.union_default_graph:
+            data = urllib.parse.urlencode([("query", query), *dataset]).encode("ascii")
+            content_type = "application/x-www-form-urlencoded"
+        elif union and self.union_default_graph:
             url += ("&" if "?" in url else "?") + "union-default-graph"
         return self._request(
-            url,
-            method="POST",
-            data=query.encode("utf-8"),
-            content_type="application/sparql-query; charset=utf-8",
-            accept=accept,
+            url, method="POST", data=data, content_type=content_type, accept=accept
         )
 
     def _results(

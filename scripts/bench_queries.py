@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from kgraph.api import load_query, query_names  # noqa: E402
 from kgraph.errors import KgraphError  # noqa: E402
 from kgraph.params import bind_query  # noqa: E402
 from kgraph.resources import QUERY_DIR  # noqa: E402
@@ -150,7 +151,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS")
     args = parser.parse_args()
-    names = args.query or sorted(p.stem for p in QUERY_DIR.glob("*.rq"))
+    names = args.query or query_names()
     bindings = dict(p.split("=", 1) for p in args.param if "=" in p)
     if len(bindings) != len(args.param) or args.repeat < 1:
         parser.error("--param takes NAME=VALUE, --repeat at least 1")
@@ -159,11 +160,12 @@ def main() -> int:
     print(f"{args.out}, {args.param or 'no parameters'}, median of {args.repeat}\n")
     print(header + "\n" + "|---" * (header.count("|") - 1) + "|", flush=True)
     for name in names:
-        path = QUERY_DIR / f"{name}.rq"
-        if not path.is_file():
-            parser.error(f"no bundled query {name!r} in {QUERY_DIR}")
         try:
-            text = bind_query(path.read_text(encoding="utf-8"), bindings)
+            query = load_query(name)
+        except KgraphError as error:
+            parser.error(str(error))
+        try:
+            text = bind_query(query, bindings)
         except KgraphError:
             continue  # a parameter this query does not take
         now = time_query(args.out, text, args.repeat, args.timeout)
